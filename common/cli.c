@@ -1,0 +1,170 @@
+#include <err.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "execute.h"
+#include "record.h"
+#include "registry.h"
+#include "runner.h"
+
+#ifndef TVP_VERSION
+#define TVP_VERSION "0.1"
+#endif
+
+#define MAX_WORKERS 4096
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: %s [-j N] [--format text|csv|json] [--quick] WORKLOAD "
+	    "[workload options]\n"
+	    "       %s WORKLOAD --help\n"
+	    "       %s --list | --help | --version\n"
+	    "\nRuns WORKLOAD on N workers (%s; default 1) and prints one "
+	    "record.\n"
+	    "  -j, --workers N   workers, 1 .. %d\n"
+	    "  --format F        text (default), csv or json\n"
+	    "  --quick           the workload's small sizes (compare.sh "
+	    "--quick);\n"
+	    "                    options given after WORKLOAD still win\n"
+	    "  --list            the workloads, their kind and summary\n"
+	    "\nExit status: 0 ran and verified, 1 failed (including a result "
+	    "that did not\nverify or a worker that died), 2 bad usage.\n",
+	    getprogname(), getprogname(), getprogname(), tvp_mode,
+	    MAX_WORKERS);
+}
+
+/* Split a workload's quick-run string into words and parse them. */
+static int
+apply_quick(const struct tvp_workload *wl, struct tvp_optval *vals)
+{
+	char *copy, *words[32], *p;
+	int n = 0, rc;
+
+	if (wl->quick == NULL || *wl->quick == '\0')
+		return 0;
+	if ((copy = strdup(wl->quick)) == NULL)
+		err(TVP_EXIT_FAIL, "strdup");
+	for (p = strtok(copy, " "); p != NULL && n < 32; p = strtok(NULL, " "))
+		words[n++] = p;
+	rc = tvp_opts_parse(wl->name, wl->opts, vals, n, words);
+	free(copy);
+	/* Quick sizes are not what the user typed. */
+	for (size_t i = 0; wl->opts[i].name != NULL; i++)
+		vals[i].given = false;
+	return rc;
+}
+
+static bool
+wants_help(int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return true;
+	return false;
+}
+
+int
+tvp_main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "list", no_argument, NULL, 'l' },
+		{ "quick", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "workers", required_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	enum tvp_format format = TVP_FMT_TEXT;
+	struct tvp_run run = { .nworkers = 1 };
+	struct tvp_record rec;
+	bool quick = false;
+	long long n;
+	int ch, rc;
+
+	/* '+': stop at the workload name; what follows is the workload's. */
+	while ((ch = getopt_long(argc, argv, "+hj:", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			if (strcmp(optarg, "text") == 0)
+				format = TVP_FMT_TEXT;
+			else if (strcmp(optarg, "csv") == 0)
+				format = TVP_FMT_CSV;
+			else if (strcmp(optarg, "json") == 0)
+				format = TVP_FMT_JSON;
+			else {
+				warnx("unknown format '%s', allowed: "
+				    "text|csv|json", optarg);
+				return TVP_EXIT_USAGE;
+			}
+			break;
+		case 'h':
+			usage(stdout);
+			printf("\nWorkloads:\n");
+			tvp_workload_list(stdout);
+			return TVP_EXIT_OK;
+		case 'j':
+			if (tvp_parse_num("-j", optarg, 1, MAX_WORKERS, false,
+			    &n) != 0)
+				return TVP_EXIT_USAGE;
+			run.nworkers = (unsigned)n;
+			break;
+		case 'l':
+			tvp_workload_list(stdout);
+			return TVP_EXIT_OK;
+		case 'q':
+			quick = true;
+			break;
+		case 'V':
+			printf("%s (tvp) %s\n", getprogname(), TVP_VERSION);
+			return TVP_EXIT_OK;
+		default:
+			usage(stderr);
+			return TVP_EXIT_USAGE;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc == 0) {
+		warnx("no workload given (see --list)");
+		usage(stderr);
+		return TVP_EXIT_USAGE;
+	}
+	if ((run.wl = tvp_workload_find(argv[0])) == NULL) {
+		warnx("unknown workload '%s' (see --list)", argv[0]);
+		return TVP_EXIT_USAGE;
+	}
+	if (wants_help(argc - 1, argv + 1)) {
+		printf("%s: %s (%s)\n\nOptions:\n", run.wl->name,
+		    run.wl->summary, run.wl->kind);
+		tvp_opts_help(stdout, run.wl->opts);
+		return TVP_EXIT_OK;
+	}
+	run.opts = calloc(tvp_opts_count(run.wl->opts) + 1,
+	    sizeof(*run.opts));
+	if (run.opts == NULL)
+		err(TVP_EXIT_FAIL, "calloc");
+	if (tvp_opts_defaults(run.wl->opts, run.opts) != 0 ||
+	    (quick && apply_quick(run.wl, run.opts) != 0) ||
+	    tvp_opts_parse(run.wl->name, run.wl->opts, run.opts, argc - 1,
+	    argv + 1) != 0) {
+		free(run.opts);
+		return TVP_EXIT_USAGE;
+	}
+	rc = tvp_execute(&run, &rec);
+	if (rc == TVP_EXIT_OK) {
+		tvp_record_print(stdout, &rec, format);
+		if (!rec.verified) {
+			warnx("%s: result did not verify%s%s", run.wl->name,
+			    rec.note[0] ? ": " : "", rec.note);
+			rc = TVP_EXIT_FAIL;
+		}
+	}
+	free(run.opts);
+	return rc;
+}

@@ -1,0 +1,42 @@
+/*
+ * One record per run, the same fields in both modes, printed as text, CSV
+ * or JSON.  The CSV column names are an interface: compare.sh and users'
+ * scripts read them by name, so existing ones never change.
+ */
+#ifndef TVP_RECORD_H
+#define TVP_RECORD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "workload.h"
+
+struct tvp_env {
+	char cpu_model[128];
+	long online_cpus;
+	char kernel[96];
+	char libc[32];
+	char affinity[256];  /* the CPUs this run may use, as "0-1" */
+};
+
+struct tvp_record {
+	const char *mode, *workload;
+	char options[1024];
+	unsigned workers;
+	double wall_s, start_s, work_s, reap_s, user_s, sys_s;
+	long minflt, majflt, nvcsw, nivcsw, maxrss_kb, rss_sum_kb;
+	uint64_t items, bytes;
+	char result[TVP_RESULT_MAX];
+	bool verified;
+	char note[TVP_NOTE_MAX];
+	struct tvp_env env;
+};
+
+enum tvp_format { TVP_FMT_TEXT, TVP_FMT_CSV, TVP_FMT_JSON };
+
+void tvp_env_collect(struct tvp_env *env);
+void tvp_record_print(FILE *fp, const struct tvp_record *rec,
+    enum tvp_format fmt);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * What a runner provides.  threads/runner.c and processes/runner.c each
+ * define all of it; bin/tvp-threads and bin/tvp-processes differ only in
+ * which one they link.
+ */
+#ifndef TVP_RUNNER_H
+#define TVP_RUNNER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "control.h"
+#include "workload.h"
+
+/* "threads" or "processes": the record's mode field. */
+extern const char tvp_mode[];
+
+/*
+ * Zeroed memory that every worker sees and writes.  For processes this is
+ * a POSIX shm object, unlinked as soon as it is mapped.  NULL after a
+ * warning if it cannot be had.
+ */
+void *tvp_shared_map(size_t size);
+void tvp_shared_unmap(void *p, size_t size);
+
+/* Must synchronization objects in shared memory be PTHREAD_PROCESS_SHARED? */
+bool tvp_shared_is_pshared(void);
+
+/*
+ * Start run->nworkers workers on tvp_worker_main, open the gate once all
+ * exist, wait for every one.  Fills ph.  Returns 0, or TVP_EXIT_FAIL after
+ * saying which worker failed and how; no worker is left running either way.
+ */
+int tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph);
+
+#endif

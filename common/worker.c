@@ -1,0 +1,183 @@
+/*
+ * The worker side of the framework, the same in both modes: the control
+ * block, the start gate, and the default work loop that hands out items.
+ */
+#define _GNU_SOURCE /* pipe2 */
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "control.h"
+#include "runner.h"
+
+struct tvp_control *
+tvp_control_create(unsigned nworkers)
+{
+	size_t size = sizeof(struct tvp_control) +
+	    (size_t)nworkers * sizeof(struct tvp_slot);
+	struct tvp_control *ctl = tvp_shared_map(size);
+	int fds[2];
+
+	if (ctl == NULL)
+		return NULL;
+	/*
+	 * The gate is a pipe nobody writes to: workers block reading it and
+	 * closing the write end wakes all of them at once with EOF.  If the
+	 * parent dies, the kernel closes it too, so no worker waits forever.
+	 */
+	if (pipe2(fds, O_CLOEXEC) != 0) {
+		warn("start gate pipe");
+		tvp_shared_unmap(ctl, size);
+		return NULL;
+	}
+	ctl->gate_rd = fds[0];
+	ctl->gate_wr = fds[1];
+	ctl->nworkers = nworkers;
+	for (unsigned w = 0; w < nworkers; w++)
+		atomic_init(&ctl->slot[w].current, -1);
+	return ctl;
+}
+
+void
+tvp_control_destroy(struct tvp_control *ctl)
+{
+	if (ctl == NULL)
+		return;
+	tvp_gate_abort(ctl);
+	close(ctl->gate_rd);
+	tvp_shared_unmap(ctl, sizeof(struct tvp_control) +
+	    (size_t)ctl->nworkers * sizeof(struct tvp_slot));
+}
+
+void
+tvp_gate_open(struct tvp_control *ctl)
+{
+	atomic_store_explicit(&ctl->go, 1, memory_order_release);
+	tvp_gate_abort(ctl);
+}
+
+void
+tvp_gate_abort(struct tvp_control *ctl)
+{
+	/*
+	 * gate_wr itself stays as it is: children read it from the shared
+	 * block to close their own copies, however late they run.
+	 */
+	if (!ctl->gate_closed)
+		close(ctl->gate_wr);
+	ctl->gate_closed = true;
+}
+
+void
+tvp_gate_child_close(struct tvp_control *ctl)
+{
+	close(ctl->gate_wr);
+}
+
+/* Block until the gate opens or is aborted; true if there is work to do. */
+static bool
+gate_wait(struct tvp_control *ctl)
+{
+	char c;
+	ssize_t n;
+
+	do
+		n = read(ctl->gate_rd, &c, 1);
+	while (n < 0 && errno == EINTR);
+	return atomic_load_explicit(&ctl->go, memory_order_acquire) == 1;
+}
+
+/* Claim items one at a time from the shared counter until none are left. */
+static int
+default_work(struct tvp_run *run, unsigned worker)
+{
+	struct tvp_slot *slot = &run->ctl->slot[worker];
+
+	for (;;) {
+		uint64_t item = atomic_fetch_add_explicit(&run->ctl->next_item,
+		    1, memory_order_relaxed);
+		uint64_t bytes = 0;
+		int rc;
+
+		if (item >= run->nitems)
+			return 0;
+		atomic_store_explicit(&slot->current, (int64_t)item,
+		    memory_order_relaxed);
+		rc = run->wl->item(run, (size_t)item, worker, &bytes);
+		if (rc != 0)
+			return rc;
+		slot->items++;
+		slot->bytes += bytes;
+		atomic_store_explicit(&slot->current, -1,
+		    memory_order_release);
+	}
+}
+
+int
+tvp_worker_main(struct tvp_run *run, unsigned worker)
+{
+	struct tvp_slot *slot = &run->ctl->slot[worker];
+	int rc;
+
+	slot->t_arrive = tvp_now_ns();
+	if (!gate_wait(run->ctl))
+		return 0;
+	slot->t_begin = tvp_now_ns();
+	rc = run->wl->work ? run->wl->work(run, worker) :
+	    default_work(run, worker);
+	slot->t_end = tvp_now_ns();
+	slot->status = rc;
+	return rc;
+}
+
+int
+tvp_worker_error(struct tvp_run *run, unsigned worker, const char *fmt, ...)
+{
+	struct tvp_slot *slot = &run->ctl->slot[worker];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(slot->error, sizeof(slot->error), fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void
+tvp_worker_count(struct tvp_run *run, unsigned worker, uint64_t items,
+    uint64_t bytes)
+{
+	run->ctl->slot[worker].items += items;
+	run->ctl->slot[worker].bytes += bytes;
+}
+
+void
+tvp_note(struct tvp_run *run, const char *fmt, ...)
+{
+	size_t used = strlen(run->note);
+	va_list ap;
+
+	if (used > 0 && used + 2 < sizeof(run->note)) {
+		strcpy(run->note + used, "; ");
+		used += 2;
+	}
+	va_start(ap, fmt);
+	vsnprintf(run->note + used, sizeof(run->note) - used, fmt, ap);
+	va_end(ap);
+}
+
+void
+tvp_hex(char *out, const unsigned char *bytes, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+
+	for (size_t i = 0; i < len; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
