@@ -7,7 +7,8 @@
  * defining `const struct tvp_workload tvp_wl_NAME` and one line here.
  */
 #define TVP_WORKLOADS(X) \
-	X(hash)
+	X(hash)          \
+	X(fileread)
 
 #define DECLARE(name) extern const struct tvp_workload tvp_wl_##name;
 #define ENTRY(name) &tvp_wl_##name,

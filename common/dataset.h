@@ -1,0 +1,34 @@
+/* Lists of files to read, and the generated dataset fileread reads by default. */
+#ifndef TVP_DATASET_H
+#define TVP_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct tvp_filelist {
+	char **paths;     /* sorted by strcmp */
+	size_t n;
+	size_t skipped;   /* entries that were not regular files */
+};
+
+/*
+ * Every regular file under dir, recursively, symlinks not followed.
+ * 0, or TVP_EXIT_USAGE after naming what is wrong (missing, not a
+ * directory, unreadable, empty).
+ */
+int tvp_filelist_scan(const char *dir, struct tvp_filelist *list);
+void tvp_filelist_free(struct tvp_filelist *list);
+
+/* Drop the files from the page cache; returns the pages still resident. */
+size_t tvp_filelist_evict(const struct tvp_filelist *list);
+
+/*
+ * The generated dataset for (files, size, seed) under cache_dir (""
+ * for the default), made on first use and reused after.  Fills list and
+ * *expected (one XXH3-64 per file, from the manifest written when it was
+ * made).  0, or a TVP_EXIT_* status after saying why.
+ */
+int tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
+    uint64_t seed, struct tvp_filelist *list, uint64_t **expected);
+
+#endif
