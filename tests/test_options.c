@@ -1,0 +1,165 @@
+/* Number parsing and workload option parsing. */
+#include <stdlib.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "options.h"
+#include "registry.h"
+#include "tests.h"
+
+static void
+test_num_ok(void)
+{
+	long long v = -1;
+
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "10", 1, 100, false, &v), 0);
+	CU_ASSERT_EQUAL(v, 10);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "0", 0, 100, false, &v), 0);
+	CU_ASSERT_EQUAL(v, 0);
+}
+
+static void
+test_num_bad(void)
+{
+	static const char *const bad[] = { "-1", "abc", "", "99999999999999999999",
+	    " 5", "+5", "5x", "10K" };
+	long long v;
+
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "0", 1, 100, false, &v), -1);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "101", 1, 100, false, &v), -1);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CU_ASSERT_EQUAL(tvp_parse_num("t", bad[i], 0,
+		    0x7fffffffffffffffLL, false, &v), -1);
+}
+
+static void
+test_num_size(void)
+{
+	long long v = 0;
+
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "64K", 1, 1LL << 30, true, &v), 0);
+	CU_ASSERT_EQUAL(v, 65536);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "1G", 1, 1LL << 30, true, &v), 0);
+	CU_ASSERT_EQUAL(v, 1LL << 30);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "3M", 1, 1LL << 30, true, &v), 0);
+	CU_ASSERT_EQUAL(v, 3LL << 20);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "2G", 1, 1LL << 30, true, &v), -1);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "K", 1, 1LL << 30, true, &v), -1);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "-1K", 1, 1LL << 30, true, &v),
+	    -1);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", "+5", 1, 1LL << 30, true, &v), -1);
+	CU_ASSERT_EQUAL(tvp_parse_num("t", " 5", 1, 1LL << 30, true, &v), -1);
+}
+
+/* Parse words into fresh defaults of the hash workload; vals[] returned. */
+static int
+parse_hash(int n, const char *const *words, struct tvp_optval **out)
+{
+	const struct tvp_workload *wl = tvp_workload_find("hash");
+	struct tvp_optval *vals;
+	char **argv;
+	int rc;
+
+	*out = NULL;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wl);
+	vals = calloc(tvp_opts_count(wl->opts) + 1, sizeof(*vals));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vals);
+	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(wl->opts, vals), 0);
+	argv = tvp_test_argv(n, words);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	rc = tvp_opts_parse(wl->name, wl->opts, vals, n, argv);
+	tvp_test_argv_free(argv);
+	*out = vals;
+	return rc;
+}
+
+static const struct tvp_optval *
+find_val(const struct tvp_optval *vals, const char *name)
+{
+	const struct tvp_workload *wl = tvp_workload_find("hash");
+
+	for (size_t i = 0; wl->opts[i].name != NULL; i++)
+		if (strcmp(wl->opts[i].name, name) == 0)
+			return &vals[i];
+	return NULL;
+}
+
+static void
+test_opts_defaults(void)
+{
+	struct tvp_optval *vals;
+	const struct tvp_optval *v;
+
+	CU_ASSERT_EQUAL(parse_hash(0, NULL, &vals), 0);
+	v = find_val(vals, "blocks");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->num, 1024);
+	CU_ASSERT_FALSE(v->given);
+	v = find_val(vals, "block-size");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->num, 256 * 1024);
+	free(vals);
+}
+
+static void
+test_opts_good(void)
+{
+	static const char *const eq[] = { "--blocks=7" };
+	static const char *const sep[] = { "--blocks", "7", "--block-size",
+	    "4K" };
+	struct tvp_optval *vals;
+	const struct tvp_optval *v;
+
+	CU_ASSERT_EQUAL(parse_hash(1, eq, &vals), 0);
+	v = find_val(vals, "blocks");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->num, 7);
+	CU_ASSERT_TRUE(v->given);
+	free(vals);
+
+	CU_ASSERT_EQUAL(parse_hash(4, sep, &vals), 0);
+	v = find_val(vals, "blocks");
+	CU_ASSERT_EQUAL(v->num, 7);
+	CU_ASSERT_TRUE(v->given);
+	v = find_val(vals, "block-size");
+	CU_ASSERT_EQUAL(v->num, 4096);
+	v = find_val(vals, "rounds");
+	CU_ASSERT_FALSE(v->given);
+	free(vals);
+}
+
+static void
+test_opts_bad(void)
+{
+	static const char *const unknown[] = { "--nosuch", "1" };
+	static const char *const missing[] = { "--blocks" };
+	static const char *const range[] = { "--blocks", "16777217" };
+	static const char *const range_eq[] = { "--rounds=0" };
+	static const char *const neg[] = { "--blocks", "-5" };
+	static const char *const bare[] = { "7" };
+	struct tvp_optval *vals;
+
+	CU_ASSERT_EQUAL(parse_hash(2, unknown, &vals), -1);
+	free(vals);
+	CU_ASSERT_EQUAL(parse_hash(1, missing, &vals), -1);
+	free(vals);
+	CU_ASSERT_EQUAL(parse_hash(2, range, &vals), -1);
+	free(vals);
+	CU_ASSERT_EQUAL(parse_hash(1, range_eq, &vals), -1);
+	free(vals);
+	CU_ASSERT_EQUAL(parse_hash(2, neg, &vals), -1);
+	free(vals);
+	CU_ASSERT_EQUAL(parse_hash(1, bare, &vals), -1);
+	free(vals);
+}
+
+CU_TestInfo tvp_options_tests[] = {
+	{ "tvp_parse_num accepts in-range numbers", test_num_ok },
+	{ "tvp_parse_num rejects bad numbers", test_num_bad },
+	{ "tvp_parse_num size suffixes and bounds", test_num_size },
+	{ "hash options: defaults", test_opts_defaults },
+	{ "hash options: --name=value and --name value", test_opts_good },
+	{ "hash options: unknown, missing, out of range", test_opts_bad },
+	CU_TEST_INFO_NULL,
+};
