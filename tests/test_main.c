@@ -5,11 +5,14 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <CUnit/Basic.h>
 
 #include "runner.h"
 #include "tests.h"
+
+extern char **environ;
 
 static CU_SuiteInfo suites[] = {
 	{ "digest", NULL, NULL, NULL, NULL, tvp_digest_tests },
@@ -23,9 +26,12 @@ static CU_SuiteInfo suites[] = {
 };
 
 int
-main(void)
+main(int argc, char **argv)
 {
 	unsigned failures;
+
+	/* As common/main.c does: the processes runner names its workers. */
+	setproctitle_init(argc, argv, environ);
 
 	if (CU_initialize_registry() != CUE_SUCCESS) {
 		fprintf(stderr, "CU_initialize_registry: %s\n",
