@@ -29,6 +29,7 @@ PROGRAMS   := bin/tvp-threads bin/tvp-processes
 TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
 
 .PHONY: all check clean install deps
+.SECONDARY: $(TEST_OBJ)
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c

@@ -75,6 +75,7 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
+	run->result[0] = run->note[0] = '\0';
 	rec->mode = tvp_mode;
 	rec->workload = run->wl->name;
 	rec->workers = run->nworkers;

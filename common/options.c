@@ -68,7 +68,7 @@ tvp_parse_num(const char *what, const char *text, long long min,
 	}
 	value = strtonum(number, min / mult - (min % mult != 0), max / mult,
 	    &errstr);
-	if (errstr != NULL && errno == EINVAL) {
+	if (errstr != NULL && strcmp(errstr, "invalid") == 0) {
 		warnx("value '%s' for %s is not a number", text, what);
 		return -1;
 	}
