@@ -22,6 +22,7 @@ static CU_SuiteInfo suites[] = {
 	{ "registry", NULL, NULL, NULL, NULL, tvp_registry_tests },
 	{ "run", NULL, NULL, NULL, NULL, tvp_run_tests },
 	{ "cli", NULL, NULL, NULL, NULL, tvp_cli_tests },
+	{ "fileread", NULL, NULL, NULL, NULL, tvp_fileread_tests },
 	CU_SUITE_INFO_NULL,
 };
 

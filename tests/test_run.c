@@ -50,7 +50,7 @@ reference(size_t blocks, char *hex)
 }
 
 /* No shared memory object of this process is left in /dev/shm. */
-static void
+void
 assert_no_shm_left(void)
 {
 	char prefix[64];
@@ -72,7 +72,7 @@ assert_no_shm_left(void)
 }
 
 /* No child process left, running or zombie. */
-static void
+void
 assert_no_child_left(void)
 {
 	errno = 0;

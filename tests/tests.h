@@ -11,6 +11,7 @@ extern CU_TestInfo tvp_options_tests[];
 extern CU_TestInfo tvp_registry_tests[];
 extern CU_TestInfo tvp_run_tests[];
 extern CU_TestInfo tvp_cli_tests[];
+extern CU_TestInfo tvp_fileread_tests[];
 
 /* Helpers (test_util.c). */
 #include <stddef.h>
@@ -20,5 +21,9 @@ char **tvp_test_argv(int n, const char *const *words);
 void tvp_test_argv_free(char **argv);
 /* Split a space-separated string into a writable argv; *argc set. */
 char **tvp_test_split(const char *s, int *argc);
+
+/* Nothing left behind by a run (test_run.c). */
+void assert_no_shm_left(void);
+void assert_no_child_left(void);
 
 #endif
