@@ -358,7 +358,7 @@ format_table() {
             "$r" "$ts" "$ps" "$(mark "$same" "$lost")"
     done
     printf '\np/t: processes median / threads median; speedT, speedP: each mode'"'"'s 1-worker median / this median.\n'
-    printf '%s repeats per mode%s; ✓ = every run of the row verified, with one result across both modes.\n' \
+    printf 'runs per mode and row: %s%s; ✓ = every run of the row verified, with one result across both modes.\n' \
         "$REPEATS" "$([[ $QUICK == yes ]] && echo ', --quick')"
 }
 
