@@ -33,9 +33,9 @@ struct hash_state {
 static const struct tvp_optdef hash_opts[] = {
 	{ "blocks", TVP_OPT_NUM, "1024", 0, 1 << 24, NULL,
 	    "number of data blocks (items)" },
-	{ "block-size", TVP_OPT_SIZE, "256K", 1, 1LL << 30, NULL,
+	{ "block-size", TVP_OPT_SIZE, "64K", 1, 1LL << 30, NULL,
 	    "bytes per block" },
-	{ "rounds", TVP_OPT_NUM, "8000", 1, 1000000000, NULL,
+	{ "rounds", TVP_OPT_NUM, "9000", 1, 1000000000, NULL,
 	    "digests per block, chained: the first over the block, each "
 	    "next over the previous digest" },
 	{ "seed", TVP_OPT_NUM, "1", 0, 0x7fffffffffffffffLL, NULL,
