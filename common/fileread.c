@@ -242,7 +242,7 @@ fileread_verify(struct tvp_run *run)
 	}
 	for (size_t k = 0, samples = n < VERIFY_SAMPLE ? n : VERIFY_SAMPLE;
 	    k < samples; k++) {
-		size_t i = samples == 1 ? 0 : k * (n - 1) / (samples - 1);
+		size_t i = tvp_sample_item(k, samples, n);
 		uint64_t want;
 
 		if (!reference_sum(st->files.paths[i], &want) ||

@@ -196,9 +196,8 @@ hash_verify(struct tvp_run *run)
 	char hex[2 * sizeof(want) + 1];
 	size_t n = run->nitems, samples = n < VERIFY_SAMPLE ? n : VERIFY_SAMPLE;
 
-	/* Evenly spaced, first and last included. */
 	for (size_t k = 0; k < samples; k++) {
-		size_t item = samples == 1 ? 0 : k * (n - 1) / (samples - 1);
+		size_t item = tvp_sample_item(k, samples, n);
 
 		if (!reference_chain(st, item, want) ||
 		    memcmp(want, st->digests + item * st->mdlen, st->mdlen)) {

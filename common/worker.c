@@ -181,3 +181,9 @@ tvp_hex(char *out, const unsigned char *bytes, size_t len)
 	}
 	out[2 * len] = '\0';
 }
+
+size_t
+tvp_sample_item(size_t k, size_t samples, size_t n)
+{
+	return samples <= 1 ? 0 : k * (n - 1) / (samples - 1);
+}

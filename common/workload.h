@@ -88,6 +88,12 @@ int tvp_worker_error(struct tvp_run *run, unsigned worker, const char *fmt,
 void tvp_worker_count(struct tvp_run *run, unsigned worker, uint64_t items,
     uint64_t bytes);
 
+/*
+ * The k-th of `samples` items spread evenly over n, first and last
+ * included: which items a verify recomputes.
+ */
+size_t tvp_sample_item(size_t k, size_t samples, size_t n);
+
 /* Lower-case hex of len bytes into out (2*len+1 bytes). */
 void tvp_hex(char *out, const unsigned char *bytes, size_t len);
 
