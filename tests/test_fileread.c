@@ -82,22 +82,7 @@ reference(char *hex, size_t hexlen)
 static int
 run_fileread(unsigned workers, const char *args, struct tvp_record *rec)
 {
-	struct tvp_run run = { .nworkers = workers };
-	struct tvp_optval vals[16];
-	int argc, rc;
-	char **argv = tvp_test_split(args, &argc);
-
-	run.wl = tvp_workload_find("fileread");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(run.wl);
-	run.opts = vals;
-	CU_ASSERT_FATAL(tvp_opts_defaults(run.wl->opts, vals) == 0);
-	CU_ASSERT_FATAL(tvp_opts_parse("fileread", run.wl->opts, vals, argc,
-	    argv) == 0);
-	rc = tvp_execute(&run, rec);
-	tvp_test_argv_free(argv);
-	assert_no_shm_left();
-	assert_no_child_left();
-	return rc;
+	return tvp_test_execute("fileread", workers, args, rec);
 }
 
 static void

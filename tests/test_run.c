@@ -49,69 +49,16 @@ reference(size_t blocks, char *hex)
 	free(digests);
 }
 
-/* No shared memory object of this process is left in /dev/shm. */
-void
-assert_no_shm_left(void)
-{
-	char prefix[64];
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-
-	/*
-	 * Only this process's names ("tvp-PID-N"): other tvp programs may be
-	 * running on the machine at the same time.
-	 */
-	snprintf(prefix, sizeof(prefix), "tvp-%ld-", (long)getpid());
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) != NULL) {
-		CU_ASSERT(strncmp(e->d_name, prefix, strlen(prefix)) != 0);
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-			fprintf(stderr, "left in /dev/shm: %s\n", e->d_name);
-	}
-	closedir(d);
-}
-
-/* No child process left, running or zombie. */
-void
-assert_no_child_left(void)
-{
-	errno = 0;
-	CU_ASSERT_EQUAL(waitpid(-1, NULL, WNOHANG), -1);
-	CU_ASSERT_EQUAL(errno, ECHILD);
-}
-
 static void
 run_hash(unsigned workers, size_t blocks)
 {
-	const struct tvp_workload *wl = tvp_workload_find("hash");
-	char nblocks[32], bsize[32], rounds[32];
-	const char *words[] = { "--blocks", nblocks, "--block-size", bsize,
-	    "--rounds", rounds };
-	struct tvp_run run;
+	char args[128], want[2 * EVP_MAX_MD_SIZE + 1];
 	struct tvp_record rec;
-	struct tvp_optval *vals;
-	char want[2 * EVP_MAX_MD_SIZE + 1];
-	char **argv;
-	int rc;
 
-	snprintf(nblocks, sizeof(nblocks), "%zu", blocks);
-	snprintf(bsize, sizeof(bsize), "%d", BLOCK_SIZE);
-	snprintf(rounds, sizeof(rounds), "%d", ROUNDS);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(wl);
-	vals = calloc(tvp_opts_count(wl->opts) + 1, sizeof(*vals));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(vals);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(wl->opts, vals), 0);
-	argv = tvp_test_argv(6, words);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_parse(wl->name, wl->opts, vals, 6,
-	    argv), 0);
-
-	memset(&run, 0, sizeof(run));
-	run.wl = wl;
-	run.opts = vals;
-	run.nworkers = workers;
-	rc = tvp_execute(&run, &rec);
-	CU_ASSERT_EQUAL(rc, TVP_EXIT_OK);
+	snprintf(args, sizeof(args), "--blocks %zu --block-size %d --rounds %d",
+	    blocks, BLOCK_SIZE, ROUNDS);
+	CU_ASSERT_EQUAL(tvp_test_execute("hash", workers, args, &rec),
+	    TVP_EXIT_OK);
 	CU_ASSERT_TRUE(rec.verified);
 	if (!rec.verified)
 		fprintf(stderr, "not verified: %s\n", rec.note);
@@ -122,12 +69,6 @@ run_hash(unsigned workers, size_t blocks)
 	CU_ASSERT_STRING_EQUAL(rec.workload, "hash");
 	reference(blocks, want);
 	CU_ASSERT_STRING_EQUAL(rec.result, want);
-	CU_ASSERT_PTR_NULL(run.ctl);
-	CU_ASSERT_PTR_NULL(run.state);
-	assert_no_shm_left();
-	assert_no_child_left();
-	tvp_test_argv_free(argv);
-	free(vals);
 }
 
 static void
@@ -170,31 +111,10 @@ test_run_zero_blocks(void)
 static void
 test_run_bad_algo(void)
 {
-	const struct tvp_workload *wl = tvp_workload_find("hash");
-	const char *words[] = { "--blocks", "3", "--algo", "nosuchalgo" };
-	struct tvp_optval *vals;
-	struct tvp_run run;
 	struct tvp_record rec;
-	char **argv;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(wl);
-	vals = calloc(tvp_opts_count(wl->opts) + 1, sizeof(*vals));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(vals);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(wl->opts, vals), 0);
-	argv = tvp_test_argv(4, words);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_parse(wl->name, wl->opts, vals, 4,
-	    argv), 0);
-	memset(&run, 0, sizeof(run));
-	run.wl = wl;
-	run.opts = vals;
-	run.nworkers = 2;
-	CU_ASSERT_EQUAL(tvp_execute(&run, &rec), TVP_EXIT_USAGE);
-	CU_ASSERT_PTR_NULL(run.state);
-	assert_no_shm_left();
-	assert_no_child_left();
-	tvp_test_argv_free(argv);
-	free(vals);
+	CU_ASSERT_EQUAL(tvp_test_execute("hash", 2,
+	    "--blocks 3 --algo nosuchalgo", &rec), TVP_EXIT_USAGE);
 }
 
 CU_TestInfo tvp_run_tests[] = {

@@ -1,7 +1,16 @@
 /* Small helpers shared by the test files. */
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "execute.h"
+#include "registry.h"
 #include "tests.h"
 
 char **
@@ -44,4 +53,64 @@ tvp_test_split(const char *s, int *argc)
 	free(copy);
 	*argc = n;
 	return argv;
+}
+
+/* No shared memory object of this process is left in /dev/shm. */
+void
+assert_no_shm_left(void)
+{
+	char prefix[64];
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	/*
+	 * Only this process's names ("tvp-PID-N"): other tvp programs may be
+	 * running on the machine at the same time.
+	 */
+	snprintf(prefix, sizeof(prefix), "tvp-%ld-", (long)getpid());
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) != NULL) {
+		CU_ASSERT(strncmp(e->d_name, prefix, strlen(prefix)) != 0);
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			fprintf(stderr, "left in /dev/shm: %s\n", e->d_name);
+	}
+	closedir(d);
+}
+
+/* No child process left, running or zombie. */
+void
+assert_no_child_left(void)
+{
+	errno = 0;
+	CU_ASSERT_EQUAL(waitpid(-1, NULL, WNOHANG), -1);
+	CU_ASSERT_EQUAL(errno, ECHILD);
+}
+
+int
+tvp_test_execute(const char *workload, unsigned workers, const char *args,
+    struct tvp_record *rec)
+{
+	struct tvp_run run = { .nworkers = workers };
+	struct tvp_optval *vals;
+	int argc, rc;
+	char **argv = tvp_test_split(args, &argc);
+
+	run.wl = tvp_workload_find(workload);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(run.wl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	vals = calloc(tvp_opts_count(run.wl->opts) + 1, sizeof(*vals));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(vals);
+	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(run.wl->opts, vals), 0);
+	CU_ASSERT_EQUAL_FATAL(tvp_opts_parse(workload, run.wl->opts, vals,
+	    argc, argv), 0);
+	run.opts = vals;
+	rc = tvp_execute(&run, rec);
+	/* Whatever happened, nothing of the run is left. */
+	CU_ASSERT_PTR_NULL(run.ctl);
+	CU_ASSERT_PTR_NULL(run.state);
+	assert_no_shm_left();
+	assert_no_child_left();
+	tvp_test_argv_free(argv);
+	free(vals);
+	return rc;
 }

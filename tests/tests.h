@@ -22,8 +22,17 @@ void tvp_test_argv_free(char **argv);
 /* Split a space-separated string into a writable argv; *argc set. */
 char **tvp_test_split(const char *s, int *argc);
 
-/* Nothing left behind by a run (test_run.c). */
+/* Nothing left behind by a run. */
 void assert_no_shm_left(void);
 void assert_no_child_left(void);
+
+struct tvp_record;
+/*
+ * Run `workload` with space-separated `args` on `workers` workers through
+ * tvp_execute and this binary's runner; asserts that nothing of the run
+ * is left behind, and returns its exit status.
+ */
+int tvp_test_execute(const char *workload, unsigned workers,
+    const char *args, struct tvp_record *rec);
 
 #endif
