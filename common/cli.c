@@ -9,12 +9,54 @@
 #include "record.h"
 #include "registry.h"
 #include "runner.h"
+#include "signals.h"
 
 #ifndef TVP_VERSION
 #define TVP_VERSION "0.1"
 #endif
 
 #define MAX_WORKERS 4096
+#define MAX_TIMEOUT_S 86400
+
+static const char *const fault_kinds[] = {
+	[TVP_FAULT_CRASH] = "crash",
+	[TVP_FAULT_KILL] = "kill",
+	[TVP_FAULT_EXIT] = "exit",
+	[TVP_FAULT_HANG] = "hang",
+};
+
+static int
+parse_fault(const char *text, enum tvp_fault_kind *kind)
+{
+	for (size_t k = TVP_FAULT_CRASH; k <= TVP_FAULT_HANG; k++)
+		if (strcmp(text, fault_kinds[k]) == 0) {
+			*kind = (enum tvp_fault_kind)k;
+			return 0;
+		}
+	warnx("unknown fault '%s', allowed: crash|kill|exit|hang", text);
+	return -1;
+}
+
+/* The run options that only make sense together. */
+static int
+check_run_options(const struct tvp_run *run, bool fault_worker_given)
+{
+	if (fault_worker_given && run->fault.kind == TVP_FAULT_NONE) {
+		warnx("--fault-worker needs --fault");
+		return -1;
+	}
+	if (run->fault.worker >= run->nworkers) {
+		warnx("--fault-worker %u is not a worker of this run, allowed: "
+		    "0 .. %u", run->fault.worker, run->nworkers - 1);
+		return -1;
+	}
+	if (run->fault.recover && run->wl->work != NULL) {
+		warnx("--recover: %s's workers are not a list of items that a "
+		    "replacement could redo", run->wl->name);
+		return -1;
+	}
+	return 0;
+}
 
 static void
 usage(FILE *fp)
@@ -32,10 +74,26 @@ usage(FILE *fp)
 	    "--quick);\n"
 	    "                    options given after WORKLOAD still win\n"
 	    "  --list            the workloads, their kind and summary\n"
+	    "  --timeout S       end the run with exit 1 if its workers take "
+	    "longer\n"
+	    "                    than S seconds (1 .. %d)\n"
+	    "  --fault KIND      inject a fault into one worker, halfway "
+	    "through its\n"
+	    "                    work: crash (SIGSEGV), kill (SIGKILL), exit "
+	    "(status 1)\n"
+	    "                    or hang\n"
+	    "  --fault-worker K  which worker (default 0)\n"
+	    "  --recover         processes: replace a dead worker and redo the "
+	    "item it\n"
+	    "                    held (workloads made of items); a thread's "
+	    "crash ends\n"
+	    "                    the whole program, so threads cannot\n"
 	    "\nExit status: 0 ran and verified, 1 failed (including a result "
-	    "that did not\nverify or a worker that died), 2 bad usage.\n",
+	    "that did not\nverify, a worker that died, a timeout), 2 bad "
+	    "usage, 128+N ended by signal N\n(SIGINT, SIGTERM), after "
+	    "stopping every worker.\n",
 	    getprogname(), getprogname(), getprogname(), tvp_mode,
-	    MAX_WORKERS);
+	    MAX_WORKERS, MAX_TIMEOUT_S);
 }
 
 /* Split a workload's quick-run string into words and parse them. */
@@ -72,10 +130,14 @@ int
 tvp_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "fault", required_argument, NULL, 'F' },
+		{ "fault-worker", required_argument, NULL, 'K' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "quick", no_argument, NULL, 'q' },
+		{ "recover", no_argument, NULL, 'R' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "workers", required_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
@@ -83,7 +145,7 @@ tvp_main(int argc, char **argv)
 	enum tvp_format format = TVP_FMT_TEXT;
 	struct tvp_run run = { .nworkers = 1 };
 	struct tvp_record rec;
-	bool quick = false;
+	bool quick = false, fault_worker_given = false;
 	long long n;
 	int ch, rc;
 
@@ -102,6 +164,26 @@ tvp_main(int argc, char **argv)
 				    "text|csv|json", optarg);
 				return TVP_EXIT_USAGE;
 			}
+			break;
+		case 'F':
+			if (parse_fault(optarg, &run.fault.kind) != 0)
+				return TVP_EXIT_USAGE;
+			break;
+		case 'K':
+			if (tvp_parse_num("--fault-worker", optarg, 0,
+			    MAX_WORKERS - 1, false, &n) != 0)
+				return TVP_EXIT_USAGE;
+			run.fault.worker = (unsigned)n;
+			fault_worker_given = true;
+			break;
+		case 'R':
+			run.fault.recover = true;
+			break;
+		case 'T':
+			if (tvp_parse_num("--timeout", optarg, 1, MAX_TIMEOUT_S,
+			    false, &n) != 0)
+				return TVP_EXIT_USAGE;
+			run.timeout_s = (double)n;
 			break;
 		case 'h':
 			usage(stdout);
@@ -139,6 +221,8 @@ tvp_main(int argc, char **argv)
 		warnx("unknown workload '%s' (see --list)", argv[0]);
 		return TVP_EXIT_USAGE;
 	}
+	if (check_run_options(&run, fault_worker_given) != 0)
+		return TVP_EXIT_USAGE;
 	if (wants_help(argc - 1, argv + 1)) {
 		printf("%s: %s (%s)\n\nOptions:\n", run.wl->name,
 		    run.wl->summary, run.wl->kind);
@@ -156,10 +240,12 @@ tvp_main(int argc, char **argv)
 		free(run.opts);
 		return TVP_EXIT_USAGE;
 	}
+	/* Ctrl-C is taken where tvp can clean up after it (signals.h). */
+	tvp_signals_block(NULL);
 	rc = tvp_execute(&run, &rec);
 	if (rc == TVP_EXIT_OK) {
 		tvp_record_print(stdout, &rec, format);
-		if (!rec.verified) {
+		if (!rec.verified && !rec.race) {
 			warnx("%s: result did not verify%s%s", run.wl->name,
 			    rec.note[0] ? ": " : "", rec.note);
 			rc = TVP_EXIT_FAIL;

@@ -24,6 +24,7 @@ struct tvp_slot {
 	uint64_t t_end;                 /* finished its work */
 	uint64_t items, bytes;          /* processed by this worker */
 	_Atomic int64_t current;        /* item claimed, not finished; -1 none */
+	int64_t redo;                   /* a replacement's first item; -1 none */
 	int status;                     /* what the worker body returned */
 	char error[200];                /* why it failed, if it did */
 };
@@ -31,6 +32,7 @@ struct tvp_slot {
 struct tvp_control {
 	_Atomic uint64_t next_item;  /* the claim counter */
 	_Atomic int go;              /* 1 once the gate opened for work */
+	_Atomic int fault_fired;     /* the injected fault has struck */
 	int gate_rd, gate_wr;        /* the start gate: a pipe, see worker.c */
 	bool gate_closed;            /* the parent closed gate_wr */
 	unsigned nworkers;
@@ -43,6 +45,9 @@ struct tvp_phases {
 	uint64_t t_gate;    /* all started; the gate opened */
 	uint64_t t_reaped;  /* the last worker joined or reaped */
 	long rss_sum_kb;    /* sum of each process's peak RSS (processes) */
+	unsigned died;      /* workers that died and were replaced (--recover) */
+	uint64_t redone;    /* items their replacements redid */
+	uint64_t t_first_death; /* when the first death was seen; 0 none */
 };
 
 /* Map the control block for n workers and make the start gate. */

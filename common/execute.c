@@ -96,10 +96,18 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 		fill_phases(rec, run->ctl, &ph);
 		rec->rss_sum_kb = ph.rss_sum_kb ? ph.rss_sum_kb :
 		    rec->maxrss_kb;
+		rec->died = ph.died;
+		rec->redone = ph.redone;
+		if (ph.t_first_death != 0)
+			rec->recover_s = seconds(ph.t_reaped -
+			    ph.t_first_death);
 		rc = run->wl->finish(run);
 	}
 	if (rc == 0) {
-		rec->verified = run->wl->verify(run) == 1;
+		enum tvp_verdict v = run->wl->verify(run);
+
+		rec->verified = v == TVP_VERIFIED;
+		rec->race = v == TVP_VERIFY_RACE;
 		strlcpy(rec->result, run->result, sizeof(rec->result));
 		strlcpy(rec->note, run->note, sizeof(rec->note));
 	}

@@ -99,13 +99,15 @@ json_string(FILE *fp, const char *key, const char *s, bool last)
 static const char csv_header[] =
     "mode,workload,workers,wall_s,start_s,work_s,reap_s,user_s,sys_s,"
     "minflt,majflt,nvcsw,nivcsw,maxrss_kb,items,bytes,result,verified,"
-    "rss_sum_kb,options,note,cpu_model,online_cpus,kernel,libc,affinity\n";
+    "rss_sum_kb,options,note,died,redone,recover_s,cpu_model,online_cpus,"
+    "kernel,libc,affinity\n";
 
 void
 tvp_record_print(FILE *fp, const struct tvp_record *r, enum tvp_format fmt)
 {
 	const struct tvp_env *e = &r->env;
-	const char *verified = r->verified ? "yes" : "no";
+	/* "race": not verified, on purpose (counter --sync none). */
+	const char *verified = r->verified ? "yes" : r->race ? "race" : "no";
 
 	switch (fmt) {
 	case TVP_FMT_CSV:
@@ -120,6 +122,8 @@ tvp_record_print(FILE *fp, const struct tvp_record *r, enum tvp_format fmt)
 		fprintf(fp, "%s,%ld,", verified, r->rss_sum_kb);
 		csv_field(fp, r->options, false);
 		csv_field(fp, r->note, false);
+		fprintf(fp, "%u,%llu,%.6f,", r->died,
+		    (unsigned long long)r->redone, r->recover_s);
 		csv_field(fp, e->cpu_model, false);
 		fprintf(fp, "%ld,", e->online_cpus);
 		csv_field(fp, e->kernel, false);
@@ -143,9 +147,12 @@ tvp_record_print(FILE *fp, const struct tvp_record *r, enum tvp_format fmt)
 		    r->maxrss_kb, r->rss_sum_kb, (unsigned long long)r->items,
 		    (unsigned long long)r->bytes);
 		json_string(fp, "result", r->result, false);
-		fprintf(fp, "  \"verified\": %s,\n",
-		    r->verified ? "true" : "false");
+		fprintf(fp, "  \"verified\": %s,\n  \"race\": %s,\n",
+		    r->verified ? "true" : "false", r->race ? "true" : "false");
 		json_string(fp, "note", r->note, false);
+		fprintf(fp, "  \"died\": %u,\n  \"redone\": %llu,\n"
+		    "  \"recover_s\": %.6f,\n", r->died,
+		    (unsigned long long)r->redone, r->recover_s);
 		fputs("  \"env\": {\n  ", fp);
 		json_string(fp, "cpu_model", e->cpu_model, false);
 		fprintf(fp, "    \"online_cpus\": %ld,\n  ", e->online_cpus);
@@ -173,6 +180,10 @@ tvp_record_print(FILE *fp, const struct tvp_record *r, enum tvp_format fmt)
 		    r->result, verified);
 		if (r->note[0])
 			fprintf(fp, "note        %s\n", r->note);
+		if (r->died > 0)
+			fprintf(fp, "faults      %u worker(s) died, %llu item(s) "
+			    "redone, recovery %.6f s\n", r->died,
+			    (unsigned long long)r->redone, r->recover_s);
 		fprintf(fp, "machine     %s, %ld online cpus, affinity %s, "
 		    "linux %s, %s\n", e->cpu_model, e->online_cpus, e->affinity,
 		    e->kernel, e->libc);

@@ -29,6 +29,10 @@ struct tvp_record {
 	uint64_t items, bytes;
 	char result[TVP_RESULT_MAX];
 	bool verified;
+	bool race;            /* not verified, and showing that is the point */
+	unsigned died;        /* workers that died (fault injection) */
+	uint64_t redone;      /* items redone by replacement workers */
+	double recover_s;     /* from the first death seen to the run's end */
 	char note[TVP_NOTE_MAX];
 	struct tvp_env env;
 };

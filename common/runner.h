@@ -27,6 +27,14 @@ void tvp_shared_unmap(void *p, size_t size);
 bool tvp_shared_is_pshared(void);
 
 /*
+ * End the calling worker with `status` the way its mode ends a worker:
+ * _exit for a child process; for a thread, exit(), which ends the whole
+ * program -- there is no ending one thread "with a status" from inside
+ * without its caller's cooperation, which is the point of the lesson.
+ */
+_Noreturn void tvp_worker_exit(int status);
+
+/*
  * Start run->nworkers workers on tvp_worker_main, open the gate once all
  * exist, wait for every one.  Fills ph.  Returns 0, or TVP_EXIT_FAIL after
  * saying which worker failed and how; no worker is left running either way.

@@ -6,6 +6,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -38,8 +39,10 @@ tvp_control_create(unsigned nworkers)
 	ctl->gate_rd = fds[0];
 	ctl->gate_wr = fds[1];
 	ctl->nworkers = nworkers;
-	for (unsigned w = 0; w < nworkers; w++)
+	for (unsigned w = 0; w < nworkers; w++) {
 		atomic_init(&ctl->slot[w].current, -1);
+		ctl->slot[w].redo = -1;
+	}
 	return ctl;
 }
 
@@ -92,15 +95,66 @@ gate_wait(struct tvp_control *ctl)
 	return atomic_load_explicit(&ctl->go, memory_order_acquire) == 1;
 }
 
+static const char *const fault_names[] = {
+	[TVP_FAULT_CRASH] = "crash",
+	[TVP_FAULT_KILL] = "kill",
+	[TVP_FAULT_EXIT] = "exit",
+	[TVP_FAULT_HANG] = "hang",
+};
+
+void
+tvp_fault_point(struct tvp_run *run, unsigned worker)
+{
+	struct tvp_slot *slot = &run->ctl->slot[worker];
+
+	if (run->fault.kind == TVP_FAULT_NONE || worker != run->fault.worker ||
+	    atomic_exchange(&run->ctl->fault_fired, 1) != 0)
+		return;
+	snprintf(slot->error, sizeof(slot->error), "injected fault '%s'",
+	    fault_names[run->fault.kind]);
+	switch (run->fault.kind) {
+	case TVP_FAULT_CRASH:
+		/* What a stray pointer does, without undefined behaviour. */
+		raise(SIGSEGV);
+		break;
+	case TVP_FAULT_KILL:
+		raise(SIGKILL);
+		break;
+	case TVP_FAULT_EXIT:
+		tvp_worker_exit(TVP_EXIT_FAIL);
+	case TVP_FAULT_HANG:
+		/* Blocked for good, as a worker stuck on a lost wake-up is. */
+		for (;;)
+			pause();
+	case TVP_FAULT_NONE:
+		break;
+	}
+}
+
+/* Claim the next item: a replacement's inherited one first. */
+static uint64_t
+claim(struct tvp_run *run, struct tvp_slot *slot)
+{
+	if (slot->redo >= 0) {
+		uint64_t item = (uint64_t)slot->redo;
+
+		slot->redo = -1;
+		return item;
+	}
+	return atomic_fetch_add_explicit(&run->ctl->next_item, 1,
+	    memory_order_relaxed);
+}
+
 /* Claim items one at a time from the shared counter until none are left. */
 static int
 default_work(struct tvp_run *run, unsigned worker)
 {
 	struct tvp_slot *slot = &run->ctl->slot[worker];
+	/* An injected fault strikes halfway through this worker's share. */
+	uint64_t fault_after = run->nitems / run->nworkers / 2, done = 0;
 
 	for (;;) {
-		uint64_t item = atomic_fetch_add_explicit(&run->ctl->next_item,
-		    1, memory_order_relaxed);
+		uint64_t item = claim(run, slot);
 		uint64_t bytes = 0;
 		int rc;
 
@@ -108,6 +162,8 @@ default_work(struct tvp_run *run, unsigned worker)
 			return 0;
 		atomic_store_explicit(&slot->current, (int64_t)item,
 		    memory_order_relaxed);
+		if (done++ == fault_after)
+			tvp_fault_point(run, worker);
 		rc = run->wl->item(run, (size_t)item, worker, &bytes);
 		if (rc != 0)
 			return rc;
@@ -130,6 +186,9 @@ tvp_worker_main(struct tvp_run *run, unsigned worker)
 	slot->t_begin = tvp_now_ns();
 	rc = run->wl->work ? run->wl->work(run, worker) :
 	    default_work(run, worker);
+	/* A worker that got no items, or a body that never called it. */
+	if (rc == 0)
+		tvp_fault_point(run, worker);
 	slot->t_end = tvp_now_ns();
 	slot->status = rc;
 	return rc;

@@ -19,7 +19,9 @@
  *   finish    in the parent after every worker ended: merge the per-item
  *             results, in item order, into run->result
  *   verify    in the parent: check the result against an independent
- *             reference; 1 verified, 0 not (with run->note saying why)
+ *             reference; TVP_VERIFIED, TVP_NOT_VERIFIED (with run->note
+ *             saying why), or TVP_VERIFY_RACE for a run whose wrong
+ *             result is the point (counter --sync none)
  *   teardown  always, also after a failure: release what setup took
  */
 #ifndef TVP_WORKLOAD_H
@@ -36,6 +38,33 @@ struct tvp_control;
 /* Exit statuses, as documented in the README. */
 enum { TVP_EXIT_OK = 0, TVP_EXIT_FAIL = 1, TVP_EXIT_USAGE = 2 };
 
+/* What verify returns. */
+enum tvp_verdict {
+	TVP_NOT_VERIFIED = 0,
+	TVP_VERIFIED = 1,
+	/*
+	 * The result is wrong and that is the lesson (a race shown on
+	 * purpose): the record says verified "no" with a note, and the
+	 * program still exits 0.
+	 */
+	TVP_VERIFY_RACE = 2,
+};
+
+/* Fault injection (run options --fault KIND --fault-worker K --recover). */
+enum tvp_fault_kind {
+	TVP_FAULT_NONE,
+	TVP_FAULT_CRASH,  /* SIGSEGV */
+	TVP_FAULT_KILL,   /* SIGKILL */
+	TVP_FAULT_EXIT,   /* exit status 1 */
+	TVP_FAULT_HANG,   /* blocks forever; --timeout ends the run */
+};
+
+struct tvp_fault {
+	enum tvp_fault_kind kind;
+	unsigned worker;           /* which worker it strikes */
+	bool recover;              /* processes: hand its items to a new one */
+};
+
 #define TVP_RESULT_MAX 160
 #define TVP_NOTE_MAX 512
 
@@ -46,6 +75,8 @@ struct tvp_run {
 	size_t nitems;             /* items the default work loop hands out */
 	void *state;               /* the workload's own data, set by setup */
 	struct tvp_control *ctl;   /* shared: claim counter, per-worker slots */
+	struct tvp_fault fault;
+	double timeout_s;          /* 0: no limit */
 	char result[TVP_RESULT_MAX];
 	char note[TVP_NOTE_MAX];   /* remarks for the record ("; "-separated) */
 };
@@ -83,6 +114,15 @@ void tvp_note(struct tvp_run *run, const char *fmt, ...)
  */
 int tvp_worker_error(struct tvp_run *run, unsigned worker, const char *fmt,
     ...) __attribute__((format(printf, 3, 4)));
+
+/*
+ * Where an injected fault strikes.  The default work loop calls it once
+ * the worker has done about half of its share of items; a workload with
+ * its own `work` calls it once its worker is about half done.  Only the
+ * chosen worker, once per run, is hit; for every other call it returns at
+ * once.  (If a body never calls it, the framework does after the body.)
+ */
+void tvp_fault_point(struct tvp_run *run, unsigned worker);
 
 /* Add to a worker's item and byte counts (for workloads with own `work`). */
 void tvp_worker_count(struct tvp_run *run, unsigned worker, uint64_t items,

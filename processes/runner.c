@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "runner.h"
+#include "signals.h"
 
 const char tvp_mode[] = "processes";
 
@@ -70,16 +71,30 @@ tvp_shared_is_pshared(void)
 	return true;
 }
 
+void
+tvp_worker_exit(int status)
+{
+	_exit(status);
+}
+
 /* The child's side: never returns. */
 static void
-child_main(struct tvp_run *run, unsigned worker, pid_t parent)
+child_main(struct tvp_run *run, unsigned worker, pid_t parent,
+    bool replacement)
 {
-	tvp_gate_child_close(run->ctl);
+	tvp_signals_child_reset();
+	/*
+	 * The gate's write end must go, or EOF never comes.  A replacement
+	 * is forked after the parent closed it, so it has no copy, and the
+	 * number may by now belong to another file.
+	 */
+	if (!replacement)
+		tvp_gate_child_close(run->ctl);
 	/* If the parent dies, so do we: no orphans left working. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(TVP_EXIT_FAIL);
-	setproctitle("worker %u of %u (%s)", worker, run->nworkers,
-	    run->wl->name);
+	setproctitle("worker %u of %u (%s)%s", worker, run->nworkers,
+	    run->wl->name, replacement ? " replacement" : "");
 	/* _exit, not exit: the parent's stdio buffers and atexit are not ours. */
 	_exit(tvp_worker_main(run, worker) == 0 ? 0 : TVP_EXIT_FAIL);
 }
@@ -108,89 +123,183 @@ report_death(struct tvp_run *run, unsigned w, pid_t pid, int status)
 	const char *why = run->ctl->slot[w].error;
 
 	if (WIFSIGNALED(status))
-		warnx("worker %u (pid %ld) killed by SIG%s (%s)", w,
+		warnx("worker %u (pid %ld) killed by SIG%s (%s)%s%s", w,
 		    (long)pid, sigabbrev_np(WTERMSIG(status)),
-		    strsignal(WTERMSIG(status)));
+		    strsignal(WTERMSIG(status)), *why ? ": " : "", why);
 	else
 		warnx("worker %u (pid %ld) exited with status %d: %s", w,
 		    (long)pid, WEXITSTATUS(status),
 		    *why ? why : "no reason given");
 }
 
-/*
- * Reap every started child.  After the first one that failed, stop the
- * rest: a run with a dead worker cannot give a whole result.
- */
-static unsigned
-reap_all(struct tvp_run *run, pid_t *pids, unsigned n, long *rss_sum_kb)
-{
-	unsigned left = 0, failed = 0;
+/* The workers of one run, and what became of them. */
+struct crew {
+	struct tvp_run *run;
+	pid_t *pids;        /* 0: reaped (or never started) */
+	unsigned n, left;   /* workers, and how many still to reap */
+	pid_t parent;
+	unsigned failed;    /* deaths not recovered from */
+	struct tvp_phases *ph;
+};
 
-	for (unsigned w = 0; w < n; w++)
-		left += pids[w] > 0;
-	while (left > 0) {
+static int
+start_worker(struct crew *c, unsigned w, bool replacement)
+{
+	pid_t pid = fork();
+
+	if (pid == 0)
+		child_main(c->run, w, c->parent, replacement);
+	if (pid < 0) {
+		warn("fork for worker %u of %u%s", w, c->n,
+		    replacement ? " (replacement)" : "");
+		return -1;
+	}
+	c->pids[w] = pid;
+	c->left++;
+	return 0;
+}
+
+/*
+ * A worker died.  With --recover, give the item it held to a new worker
+ * in the same slot (its finished items are already in the shared
+ * results); without, stop the others: the run cannot be whole.
+ */
+static void
+handle_death(struct crew *c, unsigned w, pid_t pid, int status)
+{
+	struct tvp_slot *slot = &c->run->ctl->slot[w];
+	int64_t held = atomic_load(&slot->current);
+
+	if (c->failed > 0)
+		return; /* one we stopped ourselves */
+	report_death(c->run, w, pid, status);
+	if (c->ph->t_first_death == 0)
+		c->ph->t_first_death = tvp_now_ns();
+	/* A worker whose item kills every replacement must not loop. */
+	if (c->failed == 0 && c->run->fault.recover &&
+	    c->run->wl->work == NULL && c->ph->died < c->n) {
+		c->ph->died++;
+		slot->redo = held;
+		atomic_store(&slot->current, -1);
+		slot->error[0] = '\0';
+		if (held >= 0)
+			c->ph->redone++;
+		if (start_worker(c, w, true) == 0) {
+			warnx("worker %u replaced%s", w, held >= 0 ?
+			    ", redoing the item it held" : "");
+			return;
+		}
+	}
+	if (c->failed++ == 0)
+		kill_all(c->pids, c->n);
+}
+
+/* Reap every child that has ended, without waiting. */
+static void
+reap_ended(struct crew *c)
+{
+	for (;;) {
 		struct rusage ru;
 		int status;
-		pid_t pid = wait4(-1, &status, 0, &ru);
+		pid_t pid = wait4(-1, &status, WNOHANG, &ru);
 		unsigned w;
 
-		if (pid < 0) {
-			if (errno == EINTR)
-				continue;
-			err(TVP_EXIT_FAIL, "wait4");
-		}
-		w = worker_of(pids, n, pid);
-		if (w == n)
-			continue; /* not a worker of this run */
-		pids[w] = 0;
-		left--;
-		*rss_sum_kb += ru.ru_maxrss;
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		if (pid < 0 && errno == EINTR)
 			continue;
-		if (failed++ == 0)
-			kill_all(pids, n);
-		report_death(run, w, pid, status);
+		if (pid <= 0)
+			return;
+		w = worker_of(c->pids, c->n, pid);
+		if (w == c->n)
+			continue; /* not a worker of this run */
+		c->pids[w] = 0;
+		c->left--;
+		c->ph->rss_sum_kb += ru.ru_maxrss;
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			handle_death(c, w, pid, status);
 	}
-	return failed;
+}
+
+/* Kill every worker still there and wait for each. */
+static void
+stop_all(struct crew *c)
+{
+	kill_all(c->pids, c->n);
+	c->failed++;
+	while (c->left > 0) {
+		reap_ended(c);
+		if (c->left > 0)
+			tvp_signal_wait(0);
+	}
+}
+
+/*
+ * Wait for every worker: SIGCHLD says one ended, SIGINT/SIGTERM stop the
+ * run, and the --timeout deadline bounds it.  Returns 0, TVP_EXIT_FAIL, or
+ * 128 + the signal that interrupted it.
+ */
+static int
+wait_all(struct crew *c, uint64_t deadline)
+{
+	for (;;) {
+		int sig;
+
+		reap_ended(c);
+		if (c->left == 0)
+			return c->failed ? TVP_EXIT_FAIL : 0;
+		sig = tvp_signal_wait(deadline);
+		if (sig == SIGINT || sig == SIGTERM) {
+			warnx("interrupted by SIG%s: stopping %u worker(s)",
+			    sigabbrev_np(sig), c->left);
+			stop_all(c);
+			return TVP_EXIT_SIGNAL(sig);
+		}
+		if (sig == 0) {
+			warnx("timed out after %g s: killing %u worker(s) "
+			    "still running", c->run->timeout_s, c->left);
+			for (unsigned w = 0; w < c->n; w++)
+				if (c->pids[w] > 0)
+					warnx("worker %u (pid %ld) was still "
+					    "running", w, (long)c->pids[w]);
+			stop_all(c);
+			return TVP_EXIT_FAIL;
+		}
+	}
 }
 
 int
 tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 {
-	unsigned n = run->nworkers;
-	pid_t *pids = calloc(n, sizeof(*pids));
-	pid_t self = getpid();
+	struct crew c = { .run = run, .n = run->nworkers, .parent = getpid(),
+	    .ph = ph };
+	uint64_t deadline = 0;
+	sigset_t oldmask;
 	struct rusage ru;
+	int rc;
 
-	if (pids == NULL)
-		err(TVP_EXIT_FAIL, "cannot allocate %u process ids", n);
+	if ((c.pids = calloc(c.n, sizeof(*c.pids))) == NULL)
+		err(TVP_EXIT_FAIL, "cannot allocate %u process ids", c.n);
+	tvp_signals_block(&oldmask);
 	/* Whatever stdio holds now would otherwise be written once per child. */
 	fflush(NULL);
 	ph->t0 = tvp_now_ns();
-	for (unsigned w = 0; w < n; w++) {
-		pid_t pid = fork();
-
-		if (pid == 0)
-			child_main(run, w, self);
-		if (pid < 0) {
-			warn("fork for worker %u of %u", w, n);
+	if (run->timeout_s > 0)
+		deadline = ph->t0 + (uint64_t)(run->timeout_s * 1e9);
+	for (unsigned w = 0; w < c.n; w++) {
+		if (start_worker(&c, w, false) != 0) {
 			tvp_gate_abort(run->ctl);
-			reap_all(run, pids, w, &ph->rss_sum_kb);
-			free(pids);
+			stop_all(&c);
+			free(c.pids);
+			tvp_signals_restore(&oldmask);
 			return TVP_EXIT_FAIL;
 		}
-		pids[w] = pid;
 	}
 	ph->t_gate = tvp_now_ns();
 	tvp_gate_open(run->ctl);
-	ph->rss_sum_kb = 0;
-	if (reap_all(run, pids, n, &ph->rss_sum_kb) != 0) {
-		free(pids);
-		return TVP_EXIT_FAIL;
-	}
+	rc = wait_all(&c, deadline);
 	ph->t_reaped = tvp_now_ns();
 	getrusage(RUSAGE_SELF, &ru);
 	ph->rss_sum_kb += ru.ru_maxrss;
-	free(pids);
-	return 0;
+	free(c.pids);
+	tvp_signals_restore(&oldmask);
+	return rc;
 }

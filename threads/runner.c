@@ -2,15 +2,21 @@
  * The threads runner: workers are pthreads in this process, and the
  * "shared region" is ordinary memory, because threads share everything.
  */
+#define _GNU_SOURCE /* sigabbrev_np */
 #include <sys/mman.h>
 
 #include <err.h>
 #include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "runner.h"
+#include "signals.h"
 
 const char tvp_mode[] = "threads";
 
@@ -40,17 +46,31 @@ tvp_shared_is_pshared(void)
 	return false;
 }
 
+void
+tvp_worker_exit(int status)
+{
+	warnx("a worker thread called exit(%d): that ends the whole process",
+	    status);
+	exit(status);
+}
+
 struct thread_arg {
 	struct tvp_run *run;
 	unsigned worker;
+	pthread_t parent;
+	_Atomic unsigned *done;
 };
 
 static void *
 thread_main(void *p)
 {
 	struct thread_arg *a = p;
+	int rc = tvp_worker_main(a->run, a->worker);
 
-	return (void *)(intptr_t)tvp_worker_main(a->run, a->worker);
+	/* Count first, then wake: the parent re-checks the count. */
+	atomic_fetch_add(a->done, 1);
+	pthread_kill(a->parent, TVP_SIGNAL_DONE);
+	return (void *)(intptr_t)rc;
 }
 
 /* Join the first n threads; count those whose body failed. */
@@ -63,12 +83,54 @@ join_all(pthread_t *tids, unsigned n)
 		void *ret;
 		int rc = pthread_join(tids[w], &ret);
 
-		if (rc != 0)
-			errc(TVP_EXIT_FAIL, rc, "pthread_join worker %u", w);
-		if (ret != NULL)
+		if (rc != 0) {
+			warnc(rc, "pthread_join worker %u", w);
 			failed++;
+		} else if (ret != NULL) {
+			failed++;
+		}
 	}
 	return failed;
+}
+
+/*
+ * Threads cannot be stopped from outside: one that hangs or must be
+ * interrupted ends only when the whole process does.  So an interrupted
+ * or timed-out run says which workers were still busy and ends the
+ * program here (there is nothing on disk or in /dev/shm to clean up in
+ * this mode).
+ */
+static _Noreturn void
+abandon(struct tvp_run *run, const _Atomic unsigned *done, int status)
+{
+	unsigned n = run->nworkers;
+
+	for (unsigned w = 0; w < n; w++)
+		if (run->ctl->slot[w].t_end == 0)
+			warnx("worker %u was still running", w);
+	warnx("%u of %u worker thread(s) unfinished; a thread cannot be "
+	    "killed alone, so the process exits", n - atomic_load(done), n);
+	fflush(NULL);
+	_exit(status);
+}
+
+/* Wait until every thread counted itself done, or a signal or deadline. */
+static void
+wait_all(struct tvp_run *run, const _Atomic unsigned *done,
+    uint64_t deadline)
+{
+	while (atomic_load(done) < run->nworkers) {
+		int sig = tvp_signal_wait(deadline);
+
+		if (sig == SIGINT || sig == SIGTERM) {
+			warnx("interrupted by SIG%s", sigabbrev_np(sig));
+			abandon(run, done, TVP_EXIT_SIGNAL(sig));
+		}
+		if (sig == 0) {
+			warnx("timed out after %g s", run->timeout_s);
+			abandon(run, done, TVP_EXIT_FAIL);
+		}
+	}
 }
 
 int
@@ -77,14 +139,21 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	unsigned n = run->nworkers, failed;
 	pthread_t *tids = reallocarray(NULL, n, sizeof(*tids));
 	struct thread_arg *args = reallocarray(NULL, n, sizeof(*args));
+	_Atomic unsigned done = 0;
+	uint64_t deadline = 0;
+	sigset_t oldmask;
 
 	if (tids == NULL || args == NULL)
 		err(TVP_EXIT_FAIL, "cannot allocate %u thread handles", n);
+	/* Blocked here, so every worker thread inherits the block. */
+	tvp_signals_block(&oldmask);
 	ph->t0 = tvp_now_ns();
+	if (run->timeout_s > 0)
+		deadline = ph->t0 + (uint64_t)(run->timeout_s * 1e9);
 	for (unsigned w = 0; w < n; w++) {
 		int rc;
 
-		args[w] = (struct thread_arg){ run, w };
+		args[w] = (struct thread_arg){ run, w, pthread_self(), &done };
 		rc = pthread_create(&tids[w], NULL, thread_main, &args[w]);
 		if (rc != 0) {
 			warnc(rc, "pthread_create for worker %u of %u", w, n);
@@ -92,15 +161,18 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 			join_all(tids, w);
 			free(tids);
 			free(args);
+			tvp_signals_restore(&oldmask);
 			return TVP_EXIT_FAIL;
 		}
 	}
 	ph->t_gate = tvp_now_ns();
 	tvp_gate_open(run->ctl);
+	wait_all(run, &done, deadline);
 	failed = join_all(tids, n);
 	ph->t_reaped = tvp_now_ns();
 	free(tids);
 	free(args);
+	tvp_signals_restore(&oldmask);
 	if (failed == 0)
 		return 0;
 	for (unsigned w = 0; w < n; w++)
