@@ -12,8 +12,7 @@ waited_set(sigset_t *set)
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
-	sigaddset(set, SIGCHLD);
-	sigaddset(set, TVP_SIGNAL_DONE);
+	sigaddset(set, SIGCHLD); /* also TVP_SIGNAL_DONE */
 }
 
 void

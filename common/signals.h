@@ -1,7 +1,7 @@
 /*
  * How tvp waits for its workers, and for Ctrl-C, without races.
  *
- * SIGINT and SIGTERM (and the wake-ups SIGCHLD and SIGUSR1) are blocked in
+ * SIGINT and SIGTERM (and the wake-up SIGCHLD) are blocked in
  * every thread of the program, so none of them can strike between a check
  * and a wait.  The parent picks them up where it chooses: the runners in
  * tvp_signal_wait(), long setup loops (dataset generation) by polling
@@ -15,8 +15,12 @@
 #include <signal.h>
 #include <stdint.h>
 
-/* A worker thread wakes the waiting parent thread with this. */
-#define TVP_SIGNAL_DONE SIGUSR1
+/*
+ * A worker thread wakes the waiting parent thread with this.  SIGCHLD,
+ * because its default action is to be ignored: one still pending when the
+ * mask is restored after a run vanishes harmlessly.
+ */
+#define TVP_SIGNAL_DONE SIGCHLD
 
 /*
  * Block the signals above in the calling thread (and the threads it
