@@ -117,7 +117,30 @@ test_run_bad_algo(void)
 	    "--blocks 3 --algo nosuchalgo", &rec), TVP_EXIT_USAGE);
 }
 
+/* Each worker marks its own flag in memory every worker sees. */
+static int
+mark_body(void *shared, unsigned worker, unsigned nworkers)
+{
+	unsigned char *flags = shared;
+
+	flags[worker] = 1;
+	return worker < nworkers ? 0 : -1;
+}
+
+static void
+test_run_workers_share_the_region(void)
+{
+	unsigned char *flags = tvp_shared_map(8);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(flags);
+	CU_ASSERT_EQUAL(tvp_test_run_workers(8, mark_body, flags), 0);
+	for (unsigned w = 0; w < 8; w++)
+		CU_ASSERT_EQUAL(flags[w], 1);
+	tvp_shared_unmap(flags, 8);
+}
+
 CU_TestInfo tvp_run_tests[] = {
+	{ "workers see one shared region", test_run_workers_share_the_region },
 	{ "hash, 1 worker, 37 blocks", test_run_1 },
 	{ "hash, 2 workers, 37 blocks", test_run_2 },
 	{ "hash, 3 workers, 37 blocks", test_run_3 },

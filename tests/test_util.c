@@ -114,3 +114,84 @@ tvp_test_execute(const char *workload, unsigned workers, const char *args,
 	free(vals);
 	return rc;
 }
+
+/*
+ * A workload made on the spot: every worker calls the test's body.  It
+ * goes through tvp_execute and this binary's runner, so a primitive is
+ * tested exactly as the workloads use it, as threads or as processes.
+ */
+struct probe_state {
+	int (*body)(void *shared, unsigned worker, unsigned nworkers);
+	void *shared;
+};
+
+static struct probe_state probe_state;
+
+static int
+probe_setup(struct tvp_run *run)
+{
+	run->state = &probe_state;
+	return 0;
+}
+
+static int
+probe_work(struct tvp_run *run, unsigned worker)
+{
+	const struct probe_state *p = run->state;
+
+	if (p->body(p->shared, worker, run->nworkers) != 0)
+		return tvp_worker_error(run, worker, "test body failed");
+	return 0;
+}
+
+static int
+probe_finish(struct tvp_run *run)
+{
+	(void)run;
+	return 0;
+}
+
+static int
+probe_verify(struct tvp_run *run)
+{
+	(void)run;
+	return TVP_VERIFIED;
+}
+
+static void
+probe_teardown(struct tvp_run *run)
+{
+	run->state = NULL;
+}
+
+static const struct tvp_optdef probe_opts[] = { { .name = NULL } };
+
+static const struct tvp_workload probe = {
+	.name = "probe",
+	.kind = "test",
+	.summary = "runs a test's body on every worker",
+	.opts = probe_opts,
+	.setup = probe_setup,
+	.work = probe_work,
+	.finish = probe_finish,
+	.verify = probe_verify,
+	.teardown = probe_teardown,
+};
+
+int
+tvp_test_run_workers(unsigned nworkers,
+    int (*body)(void *shared, unsigned worker, unsigned nworkers),
+    void *shared)
+{
+	struct tvp_optval vals[1] = { { 0 } };
+	struct tvp_run run = { .wl = &probe, .opts = vals,
+	    .nworkers = nworkers };
+	struct tvp_record rec;
+	int rc;
+
+	probe_state = (struct probe_state){ body, shared };
+	rc = tvp_execute(&run, &rec);
+	assert_no_shm_left();
+	assert_no_child_left();
+	return rc;
+}

@@ -35,4 +35,14 @@ struct tvp_record;
 int tvp_test_execute(const char *workload, unsigned workers,
     const char *args, struct tvp_record *rec);
 
+/*
+ * Run body(shared, worker, nworkers) on nworkers workers of this binary's
+ * mode (threads or processes), through the real runner.  `shared` must
+ * come from tvp_shared_map() for the processes to share it.  Returns 0 if
+ * every body returned 0, else TVP_EXIT_FAIL; asserts nothing is left.
+ */
+int tvp_test_run_workers(unsigned nworkers,
+    int (*body)(void *shared, unsigned worker, unsigned nworkers),
+    void *shared);
+
 #endif
