@@ -4,6 +4,9 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 
 #include "execute.h"
 #include "registry.h"
+#include "runner.h"
 #include "tests.h"
 
 char **
@@ -194,4 +198,134 @@ tvp_test_run_workers(unsigned nworkers,
 	assert_no_shm_left();
 	assert_no_child_left();
 	return rc;
+}
+
+const char *
+tvp_test_program(void)
+{
+	return strcmp(tvp_mode, "threads") == 0 ? "./bin/tvp-threads" :
+	    "./bin/tvp-processes";
+}
+
+/* Read both pipes to their end, at once, so neither can fill and block. */
+static void
+drain(int fds[2], struct tvp_test_output *o)
+{
+	struct pollfd p[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
+	char *buf[2] = { o->out, o->err };
+	size_t *len[2] = { &o->outlen, &o->errlen };
+	size_t cap[2] = { sizeof(o->out) - 1, sizeof(o->err) - 1 };
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			char sink[1024];
+			ssize_t r;
+
+			if (p[i].fd < 0 || p[i].revents == 0)
+				continue;
+			if (*len[i] < cap[i])
+				r = read(p[i].fd, buf[i] + *len[i],
+				    cap[i] - *len[i]);
+			else
+				r = read(p[i].fd, sink, sizeof(sink));
+			if (r > 0 && *len[i] < cap[i])
+				*len[i] += (size_t)r;
+			else if (r <= 0) {
+				close(p[i].fd);
+				p[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	o->out[o->outlen] = '\0';
+	o->err[o->errlen] = '\0';
+}
+
+int
+tvp_test_run_program(const char *const *argv, int pending_signal,
+    struct tvp_test_output *o)
+{
+	int po[2], pe[2], fds[2], status;
+	pid_t pid;
+
+	memset(o, 0, sizeof(*o));
+	if (pipe(po) != 0)
+		return -1;
+	if (pipe(pe) != 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+		sigset_t set;
+
+		if (null >= 0)
+			dup2(null, STDIN_FILENO);
+		dup2(po[1], STDOUT_FILENO);
+		dup2(pe[1], STDERR_FILENO);
+		close(po[0]);
+		close(pe[0]);
+		sigemptyset(&set);
+		if (pending_signal != 0) {
+			/* Blocked and pending across exec: see tests.h. */
+			sigaddset(&set, pending_signal);
+			sigprocmask(SIG_SETMASK, &set, NULL);
+			raise(pending_signal);
+		} else {
+			sigprocmask(SIG_SETMASK, &set, NULL);
+		}
+		/* execv's argv is char *const[]; the strings are not changed. */
+		execv(argv[0], (char *const *)(void *)argv);
+		_exit(127);
+	}
+	close(po[1]);
+	close(pe[1]);
+	fds[0] = po[0];
+	fds[1] = pe[0];
+	drain(fds, o);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return status;
+}
+
+bool
+tvp_test_csv_field(const char *csv, const char *name, char *out,
+    size_t len)
+{
+	const char *header = csv, *row = strchr(csv, '\n');
+	int col = 0, want = -1;
+	size_t nlen = strlen(name);
+
+	if (row == NULL)
+		return false;
+	row++;
+	for (const char *p = header; p < row - 1; col++) {
+		size_t n = strcspn(p, ",\n");
+
+		if (n == nlen && strncmp(p, name, n) == 0)
+			want = col;
+		p += n + 1;
+	}
+	if (want < 0)
+		return false;
+	/* Quoted fields (RFC 4180) are not expected before the ones tested. */
+	for (col = 0; col < want; col++) {
+		row += strcspn(row, ",\n");
+		if (*row != ',')
+			return false;
+		row++;
+	}
+	snprintf(out, len, "%.*s", (int)strcspn(row, ",\n"), row);
+	return true;
 }

@@ -12,8 +12,10 @@ extern CU_TestInfo tvp_registry_tests[];
 extern CU_TestInfo tvp_run_tests[];
 extern CU_TestInfo tvp_cli_tests[];
 extern CU_TestInfo tvp_fileread_tests[];
+extern CU_TestInfo tvp_faults_tests[];
 
 /* Helpers (test_util.c). */
+#include <stdbool.h>
 #include <stddef.h>
 
 /* A NULL-terminated, writable copy of words[0..n). */
@@ -44,5 +46,28 @@ int tvp_test_execute(const char *workload, unsigned workers,
 int tvp_test_run_workers(unsigned nworkers,
     int (*body)(void *shared, unsigned worker, unsigned nworkers),
     void *shared);
+
+/* "./bin/tvp-threads" or "./bin/tvp-processes": this binary's mode. */
+const char *tvp_test_program(void);
+
+struct tvp_test_output {
+	char out[16384], err[8192];
+	size_t outlen, errlen;
+};
+
+/*
+ * Run argv (argv[0] the program) to its end with stdout and stderr
+ * captured; return its raw wait status (WIFEXITED etc.), or -1.  With
+ * pending_signal non-zero, the program starts with that signal blocked and
+ * already pending: the signal has "arrived" by the time the program can
+ * look, which makes an interrupted run deterministic to test (tvp blocks
+ * SIGINT/SIGTERM itself and takes them at its first wait).
+ */
+int tvp_test_run_program(const char *const *argv, int pending_signal,
+    struct tvp_test_output *o);
+
+/* The field `name` of the first row of CSV text with a header line. */
+bool tvp_test_csv_field(const char *csv, const char *name, char *out,
+    size_t len);
 
 #endif
