@@ -20,6 +20,7 @@ REPEATS_GIVEN=no
 FORMAT=table
 OUTFILE=
 QUICK=no
+FAULTS=no
 PASS=()           # workload options given after --
 
 # Run state.
@@ -45,6 +46,9 @@ the median wall time (min-max) of each mode side by side.
   --format F     table (default), csv, json or markdown
   -o FILE        write the output to FILE instead of stdout
   --quick        pass --quick to the programs (small sizes)
+  --faults       instead of timings: inject each fault (crash, kill, exit,
+                 hang) into worker 1 of 4 running hash, with and without
+                 --recover, in both modes, and print what survived
   -h, --help     this help
 
 Options after -- go to every selected workload (see bin/tvp-threads WORKLOAD --help).
@@ -103,6 +107,7 @@ parse_args() {
             --format) need_value "$@"; FORMAT=$2; shift 2 ;;
             --format=*) FORMAT=${1#--format=}; shift ;;
             --quick) QUICK=yes; shift ;;
+            --faults) FAULTS=yes; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; PASS=("$@"); break ;;
             *) die_usage "unknown option '$1' (try --help)" ;;
@@ -202,6 +207,35 @@ lost_reason() {
     fi
 }
 
+# Print the named fields of a program's CSV record (header line, data
+# line), tab-separated.  By name, so new columns never shift them; quoted
+# fields (RFC 4180) are read whole.
+csv_fields() {
+    local file=$1
+    shift
+    awk -v want="$*" '
+        function split_csv(line, f,    n, i, c, q, cur) {
+            n = 0; cur = ""; q = 0
+            for (i = 1; i <= length(line); i++) {
+                c = substr(line, i, 1)
+                if (q && c == "\"" && substr(line, i + 1, 1) == "\"") { cur = cur c; i++ }
+                else if (c == "\"") q = !q
+                else if (c == "," && !q) { f[++n] = cur; cur = "" }
+                else cur = cur c
+            }
+            f[++n] = cur
+            return n
+        }
+        NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i }
+        NR == 2 {
+            split_csv($0, f)
+            k = split(want, names, " ")
+            for (i = 1; i <= k; i++) printf "%s%s", (i > 1 ? "\t" : ""), f[col[names[i]]]
+            print ""
+            exit
+        }' "$file"
+}
+
 # Run one program once: run_one WORKLOAD WORKERS MODE RUN_NO; record it.
 run_one() {
     local wl=$1 n=$2 mode=$3 run=$4 bin rc=0 row wall result verified reason
@@ -222,7 +256,7 @@ run_one() {
         cat "$err" >&2
         die_usage "bad usage running: ${bin#"$HERE"/} ${args[*]}"
     fi
-    row=$(awk -F, 'NR == 2 { print $4 "\t" $17 "\t" $18; exit }' "$out")
+    row=$(csv_fields "$out" wall_s result verified)
     if ((rc == 0)) && [[ -n $row ]]; then
         IFS=$'\t' read -r wall result verified <<<"$row"
         RUNS[$key]+="ok"$'\t'"$wall"$'\t'"$result"$'\t'"$verified"$'\n'
@@ -447,6 +481,85 @@ format_json() {
     printf '\n ]}\n'
 }
 
+# The fault cases of --faults: "kind recover" pairs.  A hang is not a
+# death, so --recover does not apply; --timeout ends it.
+FAULT_CASES=("none no" "crash no" "crash yes" "kill no" "kill yes" "exit no" "exit yes" "hang no")
+FAULT_WORKLOAD=(hash --blocks 512 --block-size 16K --rounds 3000)
+FAULT_TIMEOUT=3
+
+# Run one fault case in one mode; print a tab-separated line:
+# kind recover mode outcome wall_s recover_s verified same
+fault_one() {
+    local kind=$1 recover=$2 mode=$3 baseline=$4 bin rc=0 out=$TMP/out err=$TMP/err
+    local wall result verified died redone recover_s outcome same=-
+    local -a args=(-j 4 --format csv --timeout "$FAULT_TIMEOUT")
+    [[ $kind == none ]] || args+=(--fault "$kind" --fault-worker 1)
+    [[ $recover == yes ]] && args+=(--recover)
+    if [[ $mode == threads ]]; then bin=$THREADS_BIN; else bin=$PROCESSES_BIN; fi
+    "$bin" "${args[@]}" "${FAULT_WORKLOAD[@]}" >"$out" 2>"$err" </dev/null &
+    CHILD=$!
+    { wait "$CHILD"; } 2>/dev/null || rc=$?
+    CHILD=
+    if ((rc == 0)) && [[ -s $out ]]; then
+        IFS=$'\t' read -r wall result verified died redone recover_s \
+            < <(csv_fields "$out" wall_s result verified died redone recover_s)
+        if ((died > 0)); then
+            outcome="survived: $died died, $redone item(s) redone"
+        else
+            outcome="completed"
+        fi
+        [[ -z $baseline ]] || { [[ $result == "$baseline" ]] && same=yes || same=no; }
+        [[ $kind == none ]] && same=baseline
+        printf '%s\t%s\t%s\t%s\t%.3f\t%.3f\t%s\t%s\t%s\n' "$kind" "$recover" "$mode" \
+            "$outcome" "$wall" "$recover_s" "$verified" "$same" "$result"
+    else
+        if ((rc > 128)); then
+            outcome="lost: program $(lost_reason "$rc")"
+        else
+            # The program's own first line says which worker and how.
+            outcome="failed (exit $rc): $(sed -n '1{s/^[^:]*: //;s/ (pid [0-9]*)//;s/ ([A-Z][a-z ]*)//;p}' "$err")"
+        fi
+        printf '%s\t%s\t%s\t%s\t-\t-\t-\t-\t\n' "$kind" "$recover" "$mode" "$outcome"
+    fi
+}
+
+# --faults: every fault case in both modes, then a table.
+run_faults() {
+    local case kind recover mode baseline=
+    : >"$TMP/faults"
+    for case in "${FAULT_CASES[@]}"; do
+        read -r kind recover <<<"$case"
+        for mode in "${MODES[@]}"; do
+            note "fault $kind, recover $recover, $mode"
+            fault_one "$kind" "$recover" "$mode" "$baseline" >>"$TMP/faults"
+            if [[ $kind == none && -z $baseline ]]; then
+                baseline=$(awk -F'\t' 'NR == 1 { print $9 }' "$TMP/faults")
+            fi
+        done
+    done
+}
+
+# Print the --faults table (or CSV).
+format_faults() {
+    local kind recover mode outcome wall rs verified same result
+    if [[ $FORMAT == csv ]]; then
+        echo 'fault,recover,mode,outcome,wall_s,recover_s,verified,same_result'
+        while IFS=$'\t' read -r kind recover mode outcome wall rs verified same result; do
+            printf '%s,%s,%s,"%s",%s,%s,%s,%s\n' "$kind" "$recover" "$mode" \
+                "${outcome//\"/\"\"}" "${wall/#-/}" "${rs/#-/}" "${verified/#-/}" "${same/#-/}"
+        done
+        return
+    fi
+    printf '%-6s %-7s %-10s %-64s %7s %9s %8s %s\n' fault recover mode outcome wall_s recover_s verified same
+    while IFS=$'\t' read -r kind recover mode outcome wall rs verified same result; do
+        printf '%-6s %-7s %-10s %-64.64s %7s %9s %8s %s\n' "$kind" "$recover" "$mode" \
+            "$outcome" "$wall" "$rs" "$verified" "$same"
+    done
+    printf '\nEach case: %s -j 4 --timeout %s --fault KIND --fault-worker 1 [--recover] %s\n' \
+        'bin/tvp-MODE' "$FAULT_TIMEOUT" "${FAULT_WORKLOAD[*]}"
+    printf 'recover_s: from the first death seen to the end of the run; same: result equals the fault-free run.\n'
+}
+
 # Entry point.
 main() {
     parse_args "$@"
@@ -456,6 +569,19 @@ main() {
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
     ensure_built
+    if [[ $FAULTS == yes ]]; then
+        run_faults
+        if [[ -n $OUTFILE ]]; then
+            format_faults <"$TMP/faults" >"$OUTFILE"
+            note "$PROG: wrote $OUTFILE"
+        else
+            format_faults <"$TMP/faults"
+        fi
+        # Only the processes with --recover are expected to survive.
+        awk -F'\t' '$2 == "yes" && $3 == "processes" && ($7 != "yes" || $8 != "yes") { bad = 1 }
+                    END { exit bad }' "$TMP/faults"
+        return
+    fi
     resolve_workloads
     run_all
 
