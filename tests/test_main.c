@@ -23,6 +23,10 @@ static CU_SuiteInfo suites[] = {
 	{ "run", NULL, NULL, NULL, NULL, tvp_run_tests },
 	{ "cli", NULL, NULL, NULL, NULL, tvp_cli_tests },
 	{ "fileread", NULL, NULL, NULL, NULL, tvp_fileread_tests },
+	{ "lock", NULL, NULL, NULL, NULL, tvp_lock_tests },
+	{ "event", NULL, NULL, NULL, NULL, tvp_event_tests },
+	{ "counter", NULL, NULL, NULL, NULL, tvp_counter_tests },
+	{ "pingpong", NULL, NULL, NULL, NULL, tvp_pingpong_tests },
 	CU_SUITE_INFO_NULL,
 };
 
