@@ -7,6 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/wait.h>
 
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -92,6 +93,63 @@ test_lock_uncontended(void)
 	tvp_lock_destroy(&lock);
 }
 
+/*
+ * A lock outside the shared region (here a global: ordinary memory).  As
+ * threads it is the one lock and excludes; as processes, fork copies it
+ * into each child, and two workers hold "it" at once, which this shows
+ * deterministically: worker 0 takes its copy and keeps it until worker 1
+ * says it has taken its own.
+ */
+static struct excl private_excl;
+
+struct both {
+	atomic_int held0, got1;
+};
+
+static int
+both_body(void *shared, unsigned worker, unsigned nworkers)
+{
+	struct both *b = shared;
+
+	(void)nworkers;
+	if (tvp_lock_acquire(&private_excl.lock) != 0)
+		return -1;
+	if (worker == 0) {
+		atomic_store(&b->held0, 1);
+		while (atomic_load(&b->got1) == 0)
+			sched_yield();
+	} else {
+		while (atomic_load(&b->held0) == 0)
+			sched_yield();
+		atomic_store(&b->got1, 1);
+	}
+	tvp_lock_release(&private_excl.lock);
+	return 0;
+}
+
+static void
+test_lock_private_copy(void)
+{
+	struct both *b;
+
+	CU_ASSERT_EQUAL_FATAL(tvp_lock_init(&private_excl.lock,
+	    tvp_shared_is_pshared()), 0);
+	private_excl.count = 0;
+	if (tvp_shared_is_pshared()) {
+		b = tvp_shared_map(sizeof(*b));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		/* Returns at all only because each child had its own lock. */
+		CU_ASSERT_EQUAL(tvp_test_run_workers(2, both_body, b), 0);
+		CU_ASSERT_EQUAL(atomic_load(&b->got1), 1);
+		tvp_shared_unmap(b, sizeof(*b));
+	} else {
+		CU_ASSERT_EQUAL(tvp_test_run_workers(4, excl_body,
+		    &private_excl), 0);
+		CU_ASSERT_EQUAL(private_excl.count, 4 * ROUNDS);
+	}
+	tvp_lock_destroy(&private_excl.lock);
+}
+
 /* A child that takes the lock and exits with what acquire returned. */
 static pid_t
 locker(struct tvp_lock *lock, int tell_fd, bool hold)
@@ -165,6 +223,8 @@ CU_TestInfo tvp_lock_tests[] = {
 	{ "lock, uncontended", test_lock_uncontended },
 	{ "lock excludes, 2 workers", test_lock_excludes_2 },
 	{ "lock excludes, 8 workers", test_lock_excludes_8 },
+	{ "lock outside the shared region: private copy per process",
+	    test_lock_private_copy },
 	{ "lock held by a killed process is recovered", test_lock_robust },
 	CU_TEST_INFO_NULL,
 };
