@@ -8,7 +8,10 @@
  */
 #define TVP_WORKLOADS(X) \
 	X(hash)          \
-	X(fileread)
+	X(fileread)      \
+	X(counter)       \
+	X(falseshare)    \
+	X(pingpong)
 
 #define DECLARE(name) extern const struct tvp_workload tvp_wl_##name;
 #define ENTRY(name) &tvp_wl_##name,

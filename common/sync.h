@@ -52,6 +52,7 @@ struct tvp_event {
 	pthread_mutex_t mutex;
 	pthread_cond_t cond;     /* CLOCK_MONOTONIC, for the timed wait */
 	bool set;
+	bool pshared;            /* process form: see tvp_event_destroy */
 };
 
 int tvp_event_init(struct tvp_event *ev, bool pshared);

@@ -24,6 +24,10 @@ static CU_SuiteInfo suites[] = {
 	{ "cli", NULL, NULL, NULL, NULL, tvp_cli_tests },
 	{ "fileread", NULL, NULL, NULL, NULL, tvp_fileread_tests },
 	{ "faults", NULL, NULL, NULL, NULL, tvp_faults_tests },
+	{ "lock", NULL, NULL, NULL, NULL, tvp_lock_tests },
+	{ "event", NULL, NULL, NULL, NULL, tvp_event_tests },
+	{ "counter", NULL, NULL, NULL, NULL, tvp_counter_tests },
+	{ "pingpong", NULL, NULL, NULL, NULL, tvp_pingpong_tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -13,6 +13,10 @@ extern CU_TestInfo tvp_run_tests[];
 extern CU_TestInfo tvp_cli_tests[];
 extern CU_TestInfo tvp_fileread_tests[];
 extern CU_TestInfo tvp_faults_tests[];
+extern CU_TestInfo tvp_lock_tests[];
+extern CU_TestInfo tvp_event_tests[];
+extern CU_TestInfo tvp_counter_tests[];
+extern CU_TestInfo tvp_pingpong_tests[];
 
 /* Helpers (test_util.c). */
 #include <stdbool.h>
