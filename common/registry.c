@@ -8,7 +8,9 @@
  */
 #define TVP_WORKLOADS(X) \
 	X(hash)          \
-	X(fileread)
+	X(fileread)      \
+	X(spawn)         \
+	X(background)
 
 #define DECLARE(name) extern const struct tvp_workload tvp_wl_##name;
 #define ENTRY(name) &tvp_wl_##name,
