@@ -23,6 +23,8 @@ static CU_SuiteInfo suites[] = {
 	{ "run", NULL, NULL, NULL, NULL, tvp_run_tests },
 	{ "cli", NULL, NULL, NULL, NULL, tvp_cli_tests },
 	{ "fileread", NULL, NULL, NULL, NULL, tvp_fileread_tests },
+	{ "spawn", NULL, NULL, NULL, NULL, tvp_spawn_tests },
+	{ "background", NULL, NULL, NULL, NULL, tvp_background_tests },
 	CU_SUITE_INFO_NULL,
 };
 
