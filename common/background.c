@@ -295,7 +295,8 @@ reap(int pidfd, pid_t pid, uint64_t deadline_ns, int *status)
 {
 	pid_t got;
 
-	if (wait_readable(pidfd, deadline_ns) != 1)
+	/* No pidfd: only after SIGKILL (scene_end), so the wait is short. */
+	if (pidfd >= 0 && wait_readable(pidfd, deadline_ns) != 1)
 		return 0;
 	/* It has ended, so this returns at once (or says it is not ours). */
 	while ((got = waitpid(pid, status, 0)) < 0 && errno == EINTR)
