@@ -378,20 +378,30 @@ scene_start(struct tvp_run *run, unsigned worker, struct scene *s,
 		    "5.3 or later needed)", strerror(errno));
 	o->main = s->pid[MAIN];
 	arm(s);
-	if (recv_msg(s->sock[MAIN], s->deadline_ns, &m) != 1 ||
-	    m.orphan <= 0 || m.deathsig <= 0)
+	if (recv_msg(s->sock[MAIN], s->deadline_ns, &m) != 1)
 		return tvp_worker_error(run, worker, "the main program did "
 		    "not report its two children within %d ms", s->deadline_ms);
-	/* P never reaps them, so until P ends these pids are theirs. */
-	s->pid[ORPHAN] = m.orphan;
-	s->pid[DEATHSIG] = m.deathsig;
+	/*
+	 * P never reaps them, so until P ends these pids are theirs.  Kept
+	 * even if one fork failed, for scene_end to reap the other.
+	 */
+	s->pid[ORPHAN] = m.orphan > 0 ? m.orphan : 0;
+	s->pid[DEATHSIG] = m.deathsig > 0 ? m.deathsig : 0;
+	if (m.orphan <= 0 || m.deathsig <= 0)
+		return tvp_worker_error(run, worker, "the main program could "
+		    "not fork its %s child", m.orphan <= 0 ? "orphan" :
+		    "deathsig");
 	if ((s->pidfd[ORPHAN] = pidfd_of(m.orphan)) < 0 ||
 	    (s->pidfd[DEATHSIG] = pidfd_of(m.deathsig)) < 0)
 		return tvp_worker_error(run, worker, "pidfd_open: %s",
 		    strerror(errno));
 	for (int i = THREAD; i < NSOCK; i++) {
-		if (recv_msg(s->sock[i], s->deadline_ns, &m) != 1 ||
-		    m.role != i)
+		int got = recv_msg(s->sock[i], s->deadline_ns, &m);
+
+		if (got == 0)
+			return tvp_worker_error(run, worker, "the %s ended "
+			    "before it said it runs", names[i]);
+		if (got < 0 || m.role != i)
 			return tvp_worker_error(run, worker, "no word from the "
 			    "%s within %d ms", names[i], s->deadline_ms);
 		if (i == THREAD && m.pid != o->main)
@@ -581,8 +591,8 @@ background_teardown(struct tvp_run *run)
 const struct tvp_workload tvp_wl_background = {
 	.name = "background",
 	.kind = "spawn",
-	.summary = "daemon threads vs orphaned child processes: what ends "
-	    "with the program and what lives on",
+	.summary = "daemon thread, orphan, PDEATHSIG child: what "
+	    "outlives the program",
 	.opts = background_opts,
 	.quick = "--deadline-ms 2000",
 	.setup = background_setup,

@@ -308,8 +308,8 @@ spawn_teardown(struct tvp_run *run)
 const struct tvp_workload tvp_wl_spawn = {
 	.name = "spawn",
 	.kind = "spawn",
-	.summary = "cost of starting and waiting for an empty thread "
-	    "(pthread_create+join) or child (fork+waitpid)",
+	.summary = "start and wait for an empty thread "
+	    "(create+join) or child (fork+waitpid)",
 	.opts = spawn_opts,
 	.quick = "--count 200",
 	.setup = spawn_setup,
