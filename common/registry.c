@@ -11,7 +11,9 @@
 	X(fileread)      \
 	X(counter)       \
 	X(falseshare)    \
-	X(pingpong)
+	X(pingpong)      \
+	X(spawn)         \
+	X(background)
 
 #define DECLARE(name) extern const struct tvp_workload tvp_wl_##name;
 #define ENTRY(name) &tvp_wl_##name,

@@ -28,6 +28,8 @@ static CU_SuiteInfo suites[] = {
 	{ "event", NULL, NULL, NULL, NULL, tvp_event_tests },
 	{ "counter", NULL, NULL, NULL, NULL, tvp_counter_tests },
 	{ "pingpong", NULL, NULL, NULL, NULL, tvp_pingpong_tests },
+	{ "spawn", NULL, NULL, NULL, NULL, tvp_spawn_tests },
+	{ "background", NULL, NULL, NULL, NULL, tvp_background_tests },
 	CU_SUITE_INFO_NULL,
 };
 

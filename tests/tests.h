@@ -17,6 +17,8 @@ extern CU_TestInfo tvp_lock_tests[];
 extern CU_TestInfo tvp_event_tests[];
 extern CU_TestInfo tvp_counter_tests[];
 extern CU_TestInfo tvp_pingpong_tests[];
+extern CU_TestInfo tvp_spawn_tests[];
+extern CU_TestInfo tvp_background_tests[];
 
 /* Helpers (test_util.c). */
 #include <stdbool.h>
