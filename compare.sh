@@ -21,6 +21,7 @@ FORMAT=table
 OUTFILE=
 QUICK=no
 FAULTS=no
+LESSONS=no
 PASS=()           # workload options given after --
 
 # Run state.
@@ -46,6 +47,11 @@ the median wall time (min-max) of each mode side by side.
   --format F     table (default), csv, json or markdown
   -o FILE        write the output to FILE instead of stdout
   --quick        pass --quick to the programs (small sizes)
+  --lessons      instead of the table: run each coordination pattern (lock,
+                 event, queue, semaphore, spawning, background workers)
+                 and the CPU/IO pair at sizes that finish in about a minute,
+                 and print per pattern the figures of both modes side by
+                 side with one sentence on what they show (text only)
   --faults       instead of timings: inject each fault (crash, kill, exit,
                  hang) into worker 1 of 4 running hash, with and without
                  --recover, in both modes, and print what survived
@@ -108,6 +114,7 @@ parse_args() {
             --format=*) FORMAT=${1#--format=}; shift ;;
             --quick) QUICK=yes; shift ;;
             --faults) FAULTS=yes; shift ;;
+            --lessons) LESSONS=yes; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; PASS=("$@"); break ;;
             *) die_usage "unknown option '$1' (try --help)" ;;
@@ -236,25 +243,32 @@ csv_fields() {
         }' "$file"
 }
 
+# Run MODE's program with ARGS, stdout to $TMP/out and stderr to
+# $TMP/err; return its exit status.  In the background, so a signal trap
+# can run and kill it.
+run_program() {
+    local mode=$1 bin rc=0
+    shift
+    if [[ $mode == threads ]]; then bin=$THREADS_BIN; else bin=$PROCESSES_BIN; fi
+    "$bin" "$@" >"$TMP/out" 2>"$TMP/err" </dev/null &
+    CHILD=$!
+    { wait "$CHILD"; } 2>/dev/null || rc=$?   # no "Segmentation fault" job notice
+    CHILD=
+    return "$rc"
+}
+
 # Run one program once: run_one WORKLOAD WORKERS MODE RUN_NO; record it.
 run_one() {
-    local wl=$1 n=$2 mode=$3 run=$4 bin rc=0 row wall result verified reason
+    local wl=$1 n=$2 mode=$3 run=$4 rc=0 row wall result verified reason
     local key="$wl|$n|$mode" out=$TMP/out err=$TMP/err
     local -a args=(-j "$n" --format csv)
     [[ $QUICK == yes ]] && args+=(--quick)
     args+=("$wl")
     args+=("${PASS[@]+"${PASS[@]}"}")
-    if [[ $mode == threads ]]; then bin=$THREADS_BIN; else bin=$PROCESSES_BIN; fi
-
-    # In the background, so a signal trap can run and kill it.
-    "$bin" "${args[@]}" >"$out" 2>"$err" </dev/null &
-    CHILD=$!
-    { wait "$CHILD"; } 2>/dev/null || rc=$?   # no "Segmentation fault" job notice
-    CHILD=
-
+    run_program "$mode" "${args[@]}" || rc=$?
     if ((rc == 2)); then
         cat "$err" >&2
-        die_usage "bad usage running: ${bin#"$HERE"/} ${args[*]}"
+        die_usage "bad usage running: bin/tvp-$mode ${args[*]}"
     fi
     row=$(csv_fields "$out" wall_s result verified)
     if ((rc == 0)) && [[ -n $row ]]; then
@@ -490,16 +504,12 @@ FAULT_TIMEOUT=3
 # Run one fault case in one mode; print a tab-separated line:
 # kind recover mode outcome wall_s recover_s verified same
 fault_one() {
-    local kind=$1 recover=$2 mode=$3 baseline=$4 bin rc=0 out=$TMP/out err=$TMP/err
+    local kind=$1 recover=$2 mode=$3 baseline=$4 rc=0 out=$TMP/out err=$TMP/err
     local wall result verified died redone recover_s outcome same=-
     local -a args=(-j 4 --format csv --timeout "$FAULT_TIMEOUT")
     [[ $kind == none ]] || args+=(--fault "$kind" --fault-worker 1)
     [[ $recover == yes ]] && args+=(--recover)
-    if [[ $mode == threads ]]; then bin=$THREADS_BIN; else bin=$PROCESSES_BIN; fi
-    "$bin" "${args[@]}" "${FAULT_WORKLOAD[@]}" >"$out" 2>"$err" </dev/null &
-    CHILD=$!
-    { wait "$CHILD"; } 2>/dev/null || rc=$?
-    CHILD=
+    run_program "$mode" "${args[@]}" "${FAULT_WORKLOAD[@]}" || rc=$?
     if ((rc == 0)) && [[ -s $out ]]; then
         IFS=$'\t' read -r wall result verified died redone recover_s \
             < <(csv_fields "$out" wall_s result verified died redone recover_s)
@@ -560,6 +570,154 @@ format_faults() {
     printf 'recover_s: from the first death seen to the end of the run; same: result equals the fault-free run.\n'
 }
 
+# ---- --lessons ------------------------------------------------------------
+
+LESSON_REPEATS=3
+
+# Print the median of the numbers on stdin, or "-".
+median() {
+    stats | awk '{ print $1 }'
+}
+
+# lesson_run LABEL FIGURE -- ARGS: run ARGS in both modes, alternating,
+# LESSON_REPEATS times.  FIGURE is what to take from each run: a regular
+# expression whose first number is read from the record's note, or
+# "work_s" for the work phase.  Sets L_T and L_P (median figure per mode,
+# "-" if none), L_RT and L_RP (last result), L_VT and L_VP (last verified,
+# or why the run was lost), and prints one row.
+lesson_run() {
+    local label=$1 figure=$2 run mode rc value result verified note work
+    shift 3
+    local -A got=()
+    L_RT=- L_RP=- L_VT=- L_VP=-
+    for ((run = 1; run <= LESSON_REPEATS; run++)); do
+        for mode in "${MODES[@]}"; do
+            rc=0
+            run_program "$mode" --format csv "$@" || rc=$?
+            if ((rc == 2)); then
+                cat "$TMP/err" >&2
+                die_usage "bad usage running: bin/tvp-$mode $*"
+            fi
+            if ((rc != 0)); then
+                verified="lost ($(lost_reason "$rc"))"
+                result=-
+                value=
+            else
+                IFS=$'\t' read -r work result verified note \
+                    < <(csv_fields "$TMP/out" work_s result verified note)
+                if [[ $figure == work_s ]]; then
+                    value=$work
+                else
+                    # The figure's number starts after a non-digit (or the start).
+                    value=$(sed -nE "s/.*[^0-9.]${figure}.*/\\1/p" <<<" $note" | head -n 1)
+                fi
+            fi
+            [[ -n $value ]] && got[$mode]+="$value"$'\n'
+            if [[ $mode == threads ]]; then L_RT=$result L_VT=$verified; else L_RP=$result L_VP=$verified; fi
+        done
+    done
+    L_T=$(printf '%s' "${got[threads]:-}" | median)
+    L_P=$(printf '%s' "${got[processes]:-}" | median)
+    printf '  %-34s %12s %12s %6s   %s | %s\n' "$label" "$(short "$L_T")" "$(short "$L_P")" \
+        "$(ratio "$L_P" "$L_T")" "$(verdict "$L_RT" "$L_VT")" "$(verdict "$L_RP" "$L_VP")"
+}
+
+# A figure with at most 4 significant digits, or "-".
+short() {
+    awk -v v="$1" 'BEGIN { if (v == "-") print "-"; else if (v >= 100) printf "%.0f\n", v; else printf "%.3g\n", v }'
+}
+
+# "result (verified)" for a lesson row, trimmed.
+verdict() {
+    local r=$1
+    ((${#r} > 28)) && r="${r:0:25}..."
+    printf '%s (%s)' "$r" "$2"
+}
+
+# One sentence comparing processes' figure $2 with threads' $1 ($3: unit).
+compare_say() {
+    awk -v t="$1" -v p="$2" -v u="$3" 'BEGIN {
+        if (t == "-" || p == "-" || t + 0 == 0) { print "(no figure to compare)"; exit }
+        r = p / t
+        if (r > 0.9 && r < 1.1) printf "about the same in both modes (threads %.3g, processes %.3g %s)", t, p, u
+        else if (r >= 1.1) printf "%.2fx as much for processes as for threads (threads %.3g, processes %.3g %s)", r, t, p, u
+        else printf "%.2fx as much for threads as for processes (threads %.3g, processes %.3g %s)", 1 / r, t, p, u
+    }'
+}
+
+lesson_header() {
+    printf '\n%s\n' "$1"
+    printf '  %-34s %12s %12s %6s   %s\n' "$2" threads processes 'p/t' 'result (verified): threads | processes'
+}
+
+lesson_say() {
+    printf '  => %s\n' "$*" | fold -s -w 100 | sed '2,$s/^/     /'
+}
+
+run_lessons() {
+    local v t_none p_none exact=yes
+
+    lesson_header "Lock: threading.Lock guarding a shared counter (counter -j 2, 5M increments each)" "ns per increment"
+    for v in none mutex spin atomic; do
+        note "lesson: counter --sync $v"
+        lesson_run "--sync $v" '([0-9.]+) ns per increment' -- -j 2 counter --sync "$v" --increments 5000000
+        if [[ $v == none ]]; then
+            t_none=$L_RT p_none=$L_RP
+        elif [[ $L_VT != yes || $L_VP != yes ]]; then
+            exact=no
+        fi
+        if [[ $v == mutex ]]; then lesson_say "A lock (a futex-based mutex; process-shared and robust for processes) costs $(compare_say "$L_T" "$L_P" "ns per increment")."; fi
+    done
+    lesson_say "Without a lock, read-then-write increments race: 10000000 expected, threads ended at $t_none and processes at $p_none (verified 'race' means updates were lost; 'yes' means none were, by luck). $([[ $exact == yes ]] && echo "mutex, spin and atomic were exact in both modes." || echo "NOT EXACT: a real sync method lost updates; that is a bug.")"
+
+    lesson_header "Memory isolation: the same counter in memory that is not the shared region (counter -j 2)" "ns per increment"
+    note "lesson: counter --share no"
+    lesson_run "--share no (counter private)" '([0-9.]+) ns per increment' -- -j 2 counter --sync mutex --share no --increments 5000000
+    lesson_say "Threads all added to one counter ($L_RT); each child process added to its own copy-on-write copy and the parent's stayed $L_RP: separate memory, shown."
+    note "lesson: counter --lock-in private"
+    lesson_run "--lock-in private (mutex private)" '([0-9.]+) ns per increment' -- -j 2 counter --sync mutex --lock-in private --increments 5000000
+    lesson_say "A mutex outside the shared region still works for threads ($L_RT, $L_VT); after fork each process locks its own copy, which protects nothing: processes ended at $L_RP ($L_VP)."
+
+    lesson_header "False sharing: per-worker counters on one cache line or padded apart (falseshare -j 2)" "ns per increment"
+    note "lesson: falseshare"
+    lesson_run "--padding no (one cache line)" '([0-9.]+) ns per increment' -- -j 2 falseshare --padding no
+    local t_adj=$L_T p_adj=$L_P
+    lesson_run "--padding yes (own lines)" '([0-9.]+) ns per increment' -- -j 2 falseshare --padding yes
+    lesson_say "Each worker has its own counter; adjacent on one cache line they cost $(short "$t_adj") ns (threads) and $(short "$p_adj") ns (processes) per increment, padded apart $(short "$L_T") and $(short "$L_P") ns. Whatever the gap, it is the same kind in both modes: cache lines are shared by the hardware, not by the address space."
+
+    lesson_header "Event: threading.Event, two workers passing a turn (pingpong -j 2, 10000 rounds)" "us per round trip"
+    note "lesson: pingpong"
+    lesson_run "--via event (mutex+condvar)" '([0-9.]+) us per round trip' -- -j 2 pingpong --via event
+    lesson_say "A wake-up round trip through an event (mutex and condition variable in the shared region) costs $(compare_say "$L_T" "$L_P" "us")."
+    lesson_run "--via pipe" '([0-9.]+) us per round trip' -- -j 2 pingpong --via pipe
+    lesson_say "Through a pipe: $(compare_say "$L_T" "$L_P" "us")."
+
+    lesson_header "Spawning: Thread.start()+join() against fork()+waitpid() (spawn -j 1)" "us per spawn (median)"
+    note "lesson: spawn"
+    lesson_run "--touch 0" 'median ([0-9.]+) us' -- -j 1 spawn
+    lesson_say "Starting and finishing a worker that does nothing: $(compare_say "$L_T" "$L_P" "us")."
+    lesson_run "--touch 1024 (parent touched 1 GiB)" 'median ([0-9.]+) us' -- -j 1 spawn --touch 1024
+    lesson_say "After the parent touched 1 GiB, fork must copy its page tables: $(compare_say "$L_T" "$L_P" "us"); a thread's cost does not grow."
+
+    lesson_header "Background workers: daemon threads and unreaped children at exit (background -j 1)" "work s"
+    note "lesson: background"
+    lesson_run "main program exits" work_s -- -j 1 background
+    lesson_say "Observed in both modes: $L_RT. A thread dies with its process; a child lives on, re-parented, unless it asked for PR_SET_PDEATHSIG."
+
+    lesson_header "CPU against I/O: the folk wisdom (hash and fileread with a simulated 1 ms device wait)" "work s"
+    note "lesson: hash"
+    lesson_run "hash -j 1" work_s -- -j 1 --quick hash
+    local t1=$L_T p1=$L_P
+    lesson_run "hash -j 2" work_s -- -j 2 --quick hash
+    lesson_say "CPU-bound hashing on 2 workers ran $(awk -v a="$t1" -v b="$L_T" 'BEGIN { printf "%.2f", a / b }')x (threads) and $(awk -v a="$p1" -v b="$L_P" 'BEGIN { printf "%.2f", a / b }')x (processes) faster than on one: without a GIL both modes use the cores."
+    note "lesson: fileread"
+    lesson_run "fileread -j 1 --delay-us 1000" work_s -- -j 1 fileread --files 64 --delay-us 1000
+    t1=$L_T p1=$L_P
+    lesson_run "fileread -j 8 --delay-us 1000" work_s -- -j 8 fileread --files 64 --delay-us 1000
+    lesson_say "Waiting on I/O overlaps in both modes: 8 workers ran $(awk -v a="$t1" -v b="$L_T" 'BEGIN { printf "%.2f", a / b }')x (threads) and $(awk -v a="$p1" -v b="$L_P" 'BEGIN { printf "%.2f", a / b }')x (processes) faster than one, past the 2 cores."
+    printf '\nMedians of %d runs per mode and row; p/t = processes / threads.\n' "$LESSON_REPEATS"
+}
+
 # Entry point.
 main() {
     parse_args "$@"
@@ -569,6 +727,15 @@ main() {
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
     ensure_built
+    if [[ $LESSONS == yes ]]; then
+        if [[ -n $OUTFILE ]]; then
+            run_lessons >"$OUTFILE"
+            note "$PROG: wrote $OUTFILE"
+        else
+            run_lessons
+        fi
+        return 0
+    fi
     if [[ $FAULTS == yes ]]; then
         run_faults
         if [[ -n $OUTFILE ]]; then
