@@ -23,6 +23,7 @@ static CU_SuiteInfo suites[] = {
 	{ "run", NULL, NULL, NULL, NULL, tvp_run_tests },
 	{ "cli", NULL, NULL, NULL, NULL, tvp_cli_tests },
 	{ "fileread", NULL, NULL, NULL, NULL, tvp_fileread_tests },
+	{ "badinput", NULL, NULL, NULL, NULL, tvp_badinput_tests },
 	CU_SUITE_INFO_NULL,
 };
 

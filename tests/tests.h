@@ -12,6 +12,7 @@ extern CU_TestInfo tvp_registry_tests[];
 extern CU_TestInfo tvp_run_tests[];
 extern CU_TestInfo tvp_cli_tests[];
 extern CU_TestInfo tvp_fileread_tests[];
+extern CU_TestInfo tvp_badinput_tests[];
 
 /* Helpers (test_util.c). */
 #include <stddef.h>
