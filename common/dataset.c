@@ -416,6 +416,7 @@ int
 tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
     uint64_t seed, struct tvp_filelist *list, uint64_t **expected)
 {
+	struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
 	char root[4096], dir[4200], tmp[4200];
 	int rc;
 
@@ -441,7 +442,11 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	}
 	fprintf(stderr, "fileread: generating %zu files of %zu bytes in %s\n",
 	    files, size, dir);
-	if ((rc = generate(root, tmp, files, size, seed)) != 0) {
+	/* Past a ulimit -f, write(2) fails with EFBIG: say so, not die. */
+	sigaction(SIGXFSZ, &ign, &old_xfsz);
+	rc = generate(root, tmp, files, size, seed);
+	sigaction(SIGXFSZ, &old_xfsz, NULL);
+	if (rc != 0) {
 		remove_tree(tmp);
 		if (rc < 0)
 			return TVP_EXIT_FAIL;

@@ -51,7 +51,7 @@
 struct setup {
 	bool nobody;          /* drop to uid/gid 65534 */
 	rlim_t nproc;         /* RLIMIT_NPROC, 0: unchanged */
-	rlim_t fsize;         /* RLIMIT_FSIZE (SIGXFSZ ignored), 0: unchanged */
+	rlim_t fsize;         /* RLIMIT_FSIZE, 0: unchanged */
 };
 
 struct output {
@@ -81,8 +81,8 @@ child_exec(const char *path, char *const *argv, const struct setup *s,
 	if (s != NULL && s->fsize != 0) {
 		struct rlimit rl = { s->fsize, s->fsize };
 
-		/* Ignored survives exec: write(2) fails with EFBIG instead. */
-		signal(SIGXFSZ, SIG_IGN);
+		/* The program must turn SIGXFSZ into EFBIG itself. */
+		signal(SIGXFSZ, SIG_DFL);
 		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
 			_exit(126);
 	}
