@@ -109,7 +109,7 @@ parse_args() {
             -w) need_value "$@"; WORKLOADS_ARG=$2; shift 2 ;;
             -j) need_value "$@"; WORKERS_ARG=$2; shift 2 ;;
             -r) need_value "$@"; REPEATS=$2; REPEATS_GIVEN=yes; shift 2 ;;
-            -o) need_value "$@"; OUTFILE=$2; shift 2 ;;
+            -o) need_value "$@"; [[ -n $2 ]] || die_usage "bad -o '' (a file name)"; OUTFILE=$2; shift 2 ;;
             --format) need_value "$@"; FORMAT=$2; shift 2 ;;
             --format=*) FORMAT=${1#--format=}; shift ;;
             --quick) QUICK=yes; shift ;;
@@ -125,7 +125,7 @@ parse_args() {
         *) die_usage "bad --format '$FORMAT' (table, csv, json or markdown)" ;;
     esac
     if [[ ! $REPEATS =~ ^[0-9]{1,6}$ ]] || ((10#$REPEATS < 1)); then
-        die_usage "bad -r '$REPEATS' (a whole number >= 1)"
+        die_usage "bad -r '$REPEATS' (a whole number 1 .. 999999)"
     fi
     REPEATS=$((10#$REPEATS))
     if [[ $QUICK == yes && $REPEATS_GIVEN == no ]]; then
@@ -144,8 +144,15 @@ parse_args() {
     for n in "${!WORKERS[@]}"; do
         WORKERS[n]=$((10#${WORKERS[n]}))
     done
-    if [[ -n $OUTFILE ]] && ! { : >>"$OUTFILE"; } 2>/dev/null; then
-        die_usage "cannot write -o '$OUTFILE'"
+    # Checked without creating it: a later usage error leaves nothing.
+    if [[ -n $OUTFILE ]]; then
+        if [[ -e $OUTFILE ]]; then
+            [[ ! -d $OUTFILE && -w $OUTFILE ]] || die_usage "cannot write -o '$OUTFILE'"
+        else
+            local odir
+            odir=$(dirname -- "$OUTFILE")
+            [[ -d $odir && -w $odir ]] || die_usage "cannot write -o '$OUTFILE'"
+        fi
     fi
 }
 

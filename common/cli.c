@@ -96,6 +96,26 @@ usage(FILE *fp)
 	    MAX_WORKERS, MAX_TIMEOUT_S);
 }
 
+/*
+ * One line for what getopt_long refused: ch is ':' (value missing) or
+ * '?', and arg the word it stopped at.  An unknown long option has
+ * optopt 0; a known one given "=value" it does not take has its own.
+ */
+static void
+bad_option(int ch, const char *arg)
+{
+	int len = (int)strcspn(arg, "=");
+
+	if (ch == ':')
+		warnx("option %s needs a value (see --help)", arg);
+	else if (strncmp(arg, "--", 2) != 0)
+		warnx("unknown option '-%c' (see --help)", optopt);
+	else if (optopt != 0)
+		warnx("option %.*s takes no value", len, arg);
+	else
+		warnx("unknown option '%.*s' (see --help)", len, arg);
+}
+
 /* Split a workload's quick-run string into words and parse them. */
 static int
 apply_quick(const struct tvp_workload *wl, struct tvp_optval *vals)
@@ -149,8 +169,11 @@ tvp_main(int argc, char **argv)
 	long long n;
 	int ch, rc;
 
-	/* '+': stop at the workload name; what follows is the workload's. */
-	while ((ch = getopt_long(argc, argv, "+hj:", longopts, NULL)) != -1) {
+	/*
+	 * '+': stop at the workload name; what follows is the workload's.
+	 * ':': getopt prints nothing; bad_option() says it in one line.
+	 */
+	while ((ch = getopt_long(argc, argv, "+:hj:", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			if (strcmp(optarg, "text") == 0)
@@ -206,7 +229,7 @@ tvp_main(int argc, char **argv)
 			printf("%s (tvp) %s\n", getprogname(), TVP_VERSION);
 			return TVP_EXIT_OK;
 		default:
-			usage(stderr);
+			bad_option(ch, argv[optind - 1]);
 			return TVP_EXIT_USAGE;
 		}
 	}

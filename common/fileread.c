@@ -56,6 +56,18 @@ static const struct tvp_optdef fileread_opts[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+/* An option given as "" would silently mean its default: refuse it. */
+static int
+check_not_empty(const struct tvp_run *run, const char *name)
+{
+	if (tvp_opt_given(run, name) && *tvp_opt_str(run, name) == '\0') {
+		warnx("fileread: --%s is empty (leave it out for the default)",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 fileread_setup(struct tvp_run *run)
 {
@@ -66,13 +78,20 @@ fileread_setup(struct tvp_run *run)
 	if (st == NULL)
 		err(TVP_EXIT_FAIL, "calloc");
 	run->state = st;
+	if (check_not_empty(run, "dir") != 0 ||
+	    check_not_empty(run, "cache-dir") != 0 ||
+	    check_not_empty(run, "manifest") != 0)
+		return TVP_EXIT_USAGE;
 	st->block_size = (size_t)tvp_opt_num(run, "block-size");
 	st->delay_us = tvp_opt_num(run, "delay-us");
 	if (*dir != '\0') {
 		rc = tvp_filelist_scan(dir, &st->files);
 		if (rc == 0 && st->files.skipped > 0)
 			tvp_note(run, "skipped %zu entries that are not "
-			    "regular files", st->files.skipped);
+			    "regular files (%zu symlinks, not followed; %zu "
+			    "FIFOs, devices, sockets or directory loops)",
+			    st->files.skipped, st->files.links,
+			    st->files.skipped - st->files.links);
 	} else {
 		rc = tvp_dataset_open(tvp_opt_str(run, "cache-dir"),
 		    (size_t)tvp_opt_num(run, "files"),
@@ -108,50 +127,74 @@ simulated_latency(long long us)
 		;
 }
 
+/*
+ * Read one file to its end into an XXH3 state.  0, or -1 with errno set;
+ * a file that is no longer regular (a FIFO would block a worker for good)
+ * is EINVAL.
+ */
+static int
+read_file(int fd, struct fileread_state *st, XXH3_state_t *xs, char *buf,
+    uint64_t *bytes)
+{
+	struct stat sb;
+	ssize_t n;
+
+	if (fstat(fd, &sb) != 0)
+		return -1;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	XXH3_64bits_reset(xs);
+	while ((n = read(fd, buf, st->block_size)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		XXH3_64bits_update(xs, buf, (size_t)n);
+		*bytes += (uint64_t)n;
+		if (st->delay_us > 0)
+			simulated_latency(st->delay_us);
+	}
+	return 0;
+}
+
 static int
 fileread_item(struct tvp_run *run, size_t item, unsigned worker,
     uint64_t *bytes)
 {
 	struct fileread_state *st = run->state;
 	const char *path = st->files.paths[item];
+	uint64_t want = st->files.sizes[item];
 	XXH3_state_t *xs = XXH3_createState();
 	char *buf = malloc(st->block_size);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = 0;
+	/* O_NONBLOCK: a FIFO put in the file's place must not hang open(). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc = 0;
 
 	if (xs == NULL || buf == NULL) {
-		n = -1;
-		errno = ENOMEM;
-	} else if (fd >= 0) {
-		XXH3_64bits_reset(xs);
-		while ((n = read(fd, buf, st->block_size)) != 0) {
-			if (n < 0) {
-				if (errno == EINTR)
-					continue;
-				break;
-			}
-			XXH3_64bits_update(xs, buf, (size_t)n);
-			*bytes += (uint64_t)n;
-			if (st->delay_us > 0)
-				simulated_latency(st->delay_us);
-		}
-		if (n == 0)
-			st->sums[item] = XXH3_64bits_digest(xs);
+		rc = tvp_worker_error(run, worker, "%s: %s", path,
+		    strerror(ENOMEM));
+	} else if (fd < 0) {
+		rc = tvp_worker_error(run, worker, "cannot open %s: %s", path,
+		    strerror(errno));
+	} else if (read_file(fd, st, xs, buf, bytes) != 0) {
+		rc = tvp_worker_error(run, worker, "cannot read %s: %s", path,
+		    errno == EINVAL ? "no longer a regular file" :
+		    strerror(errno));
+	} else if (*bytes != want) {
+		/* Shrunk or grown since it was listed: no result to trust. */
+		rc = tvp_worker_error(run, worker, "%s changed size since "
+		    "it was listed: %llu bytes expected, %llu read", path,
+		    (unsigned long long)want, (unsigned long long)*bytes);
+	} else {
+		st->sums[item] = XXH3_64bits_digest(xs);
 	}
-	if (fd < 0 || n < 0) {
-		int saved = errno;
-
-		if (fd >= 0)
-			close(fd);
-		XXH3_freeState(xs);
-		free(buf);
-		return tvp_worker_error(run, worker, "%s: %s", path,
-		    strerror(saved));
-	}
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	XXH3_freeState(xs);
 	free(buf);
-	return 0;
+	return rc;
 }
 
 static int

@@ -90,12 +90,13 @@ hash_setup(struct tvp_run *run)
 	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
 		if (EVP_MD_is_a(st->md, refs[i]))
 			st->ref_name = refs[i];
-	if (blocks != 0 && st->block_size > SIZE_MAX / blocks) {
+	if (blocks != 0 && st->block_size + st->mdlen > SIZE_MAX / blocks) {
 		warnx("hash: --blocks x --block-size overflows");
 		return TVP_EXIT_USAGE;
 	}
+	/* The data, and the digests beside it (shared memory). */
 	if (check_memory("hash: --blocks x --block-size",
-	    blocks * st->block_size) != 0)
+	    blocks * st->block_size + blocks * st->mdlen) != 0)
 		return TVP_EXIT_USAGE;
 	if ((st->data = malloc(blocks * st->block_size + 1)) == NULL) {
 		warn("hash: cannot allocate %zu bytes of data",

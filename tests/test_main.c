@@ -30,6 +30,7 @@ static CU_SuiteInfo suites[] = {
 	{ "pingpong", NULL, NULL, NULL, NULL, tvp_pingpong_tests },
 	{ "spawn", NULL, NULL, NULL, NULL, tvp_spawn_tests },
 	{ "background", NULL, NULL, NULL, NULL, tvp_background_tests },
+	{ "badinput", NULL, NULL, NULL, NULL, tvp_badinput_tests },
 	CU_SUITE_INFO_NULL,
 };
 

@@ -19,6 +19,7 @@ extern CU_TestInfo tvp_counter_tests[];
 extern CU_TestInfo tvp_pingpong_tests[];
 extern CU_TestInfo tvp_spawn_tests[];
 extern CU_TestInfo tvp_background_tests[];
+extern CU_TestInfo tvp_badinput_tests[];
 
 /* Helpers (test_util.c). */
 #include <stdbool.h>

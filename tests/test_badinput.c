@@ -1,0 +1,1002 @@
+/*
+ * Bad input, end to end: every option of this mode's program and of
+ * compare.sh given words it must refuse, and the environment turned
+ * against a run (unreadable files, files that change under it, a full or
+ * read-only filesystem, no processes left to fork, Ctrl-C while the
+ * dataset is made).  Each must end with one line naming the problem, exit
+ * 2 for bad input or 1 for a failure at run time, and leave nothing
+ * behind: no child process (the test is the programs' subreaper while
+ * they run, so an orphan would come back to it), no /dev/shm/tvp-PID-*
+ * entry, no .tmp-* directory in the cache.
+ *
+ * The tests run as root, which permission bits and RLIMIT_NPROC do not
+ * stop, so those tests drop to nobody (65534) in the forked child before
+ * exec.  Filesystems are mounted in a private mount namespace of this
+ * test process; without the privilege for that, those tests say so and
+ * pass.
+ */
+#define _GNU_SOURCE /* unshare, CLONE_NEWNS */
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <CUnit/CUnit.h>
+
+#include "execute.h"
+#include "registry.h"
+#include "runner.h"
+#include "signals.h"
+#include "tests.h"
+
+#define NOBODY 65534
+#define MAXWORDS 16
+
+/* What the forked child does to itself before exec. */
+struct setup {
+	bool nobody;          /* drop to uid/gid 65534 */
+	rlim_t nproc;         /* RLIMIT_NPROC, 0: unchanged */
+	rlim_t fsize;         /* RLIMIT_FSIZE, 0: unchanged */
+};
+
+struct output {
+	char out[16384], err[8192];
+	size_t outlen, errlen;
+};
+
+static char program[64];
+
+static const char *
+prog(void)
+{
+	snprintf(program, sizeof(program), "./bin/tvp-%s", tvp_mode);
+	return program;
+}
+
+static void
+child_exec(const char *path, char *const *argv, const struct setup *s,
+    int out, int errfd)
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
+	dup2(out, STDOUT_FILENO);
+	dup2(errfd, STDERR_FILENO);
+	if (s != NULL && s->fsize != 0) {
+		struct rlimit rl = { s->fsize, s->fsize };
+
+		/* The program must turn SIGXFSZ into EFBIG itself. */
+		signal(SIGXFSZ, SIG_DFL);
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(126);
+	}
+	if (s != NULL && s->nproc != 0) {
+		struct rlimit rl = { s->nproc, s->nproc };
+
+		if (setrlimit(RLIMIT_NPROC, &rl) != 0)
+			_exit(126);
+	}
+	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
+	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
+		_exit(126);
+	execv(path, argv);
+	_exit(127);
+}
+
+/* Read both pipes to EOF. */
+static void
+collect(int po, int pe, struct output *o)
+{
+	struct pollfd fds[2] = { { po, POLLIN, 0 }, { pe, POLLIN, 0 } };
+	int open_fds = 2;
+
+	while (open_fds > 0) {
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		for (int i = 0; i < 2; i++) {
+			char *buf = i == 0 ? o->out : o->err;
+			size_t cap = i == 0 ? sizeof(o->out) : sizeof(o->err);
+			size_t *len = i == 0 ? &o->outlen : &o->errlen;
+			char sink[1024];
+			ssize_t r;
+
+			if (fds[i].fd < 0 || fds[i].revents == 0)
+				continue;
+			if (*len < cap - 1)
+				r = read(fds[i].fd, buf + *len, cap - 1 - *len);
+			else
+				r = read(fds[i].fd, sink, sizeof(sink));
+			if (r > 0 && *len < cap - 1)
+				*len += (size_t)r;
+			else if (r <= 0) {
+				close(fds[i].fd);
+				fds[i].fd = -1;
+				open_fds--;
+			}
+		}
+	}
+	o->out[o->outlen] = '\0';
+	o->err[o->errlen] = '\0';
+}
+
+/* No /dev/shm entry of process pid ("tvp-PID-N"). */
+static void
+assert_no_shm_of(pid_t pid)
+{
+	char prefix[64];
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	snprintf(prefix, sizeof(prefix), "tvp-%ld-", (long)pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			CU_FAIL("left in /dev/shm");
+			fprintf(stderr, "left in /dev/shm: %s\n", e->d_name);
+		}
+	closedir(d);
+}
+
+/* SIGKILL every child of this process (from /proc); how many there were. */
+static int
+kill_children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return 1;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512], *p;
+		long pid = strtol(e->d_name, &p, 10), ppid;
+		FILE *fp;
+
+		if (*p != '\0' || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		/* "pid (comm) state ppid": comm may hold anything but ')'. */
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 1, " %*c %ld", &ppid) == 1 &&
+		    ppid == (long)getpid()) {
+			fprintf(stderr, "left running: pid %ld\n", pid);
+			kill((pid_t)pid, SIGKILL);
+			n++;
+		}
+		fclose(fp);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Run path with argv (NULL-terminated, argv[0] included) after setup s.
+ * Returns the exit status, 128+N for death by signal N, or -1.  Asserts
+ * that it left no process and no shared memory behind.
+ */
+static int
+run_argv(const char *path, char *const *argv, const struct setup *s,
+    struct output *o)
+{
+	int po[2], pe[2], status, orphans = 0;
+	pid_t pid, p;
+
+	memset(o, 0, sizeof(*o));
+	if (pipe(po) != 0)
+		return -1;
+	if (pipe(pe) != 0) {
+		close(po[0]);
+		close(po[1]);
+		return -1;
+	}
+	/* Orphans of the program (workers it left) are reparented to us. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		close(po[0]);
+		close(pe[0]);
+		child_exec(path, argv, s, po[1], pe[1]);
+	}
+	close(po[1]);
+	close(pe[1]);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+		return -1;
+	}
+	collect(po[0], pe[0], o);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	/* Anything still a child of ours now is left over from the run. */
+	while ((p = waitpid(-1, NULL, WNOHANG)) != 0) {
+		if (p < 0)
+			break;
+		orphans++;
+	}
+	if (p == 0) {
+		/* Orphans still running: count them, end them, reap them. */
+		orphans += kill_children();
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	CU_ASSERT_EQUAL(orphans, 0);
+	assert_no_shm_of(pid);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/* Run path with the NULL-terminated words. */
+static int
+run_words(const char *path, const char *const *words, const struct setup *s,
+    struct output *o)
+{
+	char *argv[MAXWORDS + 2];
+	int n = 0, rc;
+
+	argv[n++] = strdup(path);
+	while (words[n - 1] != NULL && n <= MAXWORDS)
+		argv[n] = strdup(words[n - 1]), n++;
+	argv[n] = NULL;
+	rc = run_argv(path, argv, s, o);
+	for (int i = 0; i < n; i++)
+		free(argv[i]);
+	return rc;
+}
+
+static size_t
+count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * Run and check: exit status `want`, stderr holding `msg`, and (lines > 0)
+ * exactly that many lines on stderr.  Prints the case when it fails.
+ */
+static void
+expect(const char *path, const char *const *words, const struct setup *s,
+    int want, const char *msg, size_t lines)
+{
+	struct output o;
+	int rc = run_words(path, words, s, &o);
+	bool ok = rc == want && strstr(o.err, msg) != NULL &&
+	    (lines == 0 || count_lines(o.err) == lines);
+
+	CU_ASSERT_EQUAL(rc, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, msg));
+	if (lines > 0)
+		CU_ASSERT_EQUAL(count_lines(o.err), lines);
+	if (!ok) {
+		fprintf(stderr, "\n%s", path);
+		for (int i = 0; words[i] != NULL; i++)
+			fprintf(stderr, " '%s'", words[i]);
+		fprintf(stderr, ": exit %d (want %d), stderr:\n%s(want '%s')\n",
+		    rc, want, o.err, msg);
+	}
+}
+
+/* A bad command line, and what the program must say. */
+struct bad {
+	const char *words[MAXWORDS];
+	int status;
+	const char *msg;
+};
+
+#define OOR "is out of range for "
+#define NOTNUM " is not a number"
+
+static const struct bad bad_run_options[] = {
+	{ { "-j" }, 2, "option -j needs a value" },
+	{ { "-j", "abc", "hash" }, 2, "value 'abc' for -j" NOTNUM },
+	{ { "-j", "", "hash" }, 2, "value '' for -j" NOTNUM },
+	{ { "-j", "-1", "hash" }, 2, OOR "-j, allowed: 1 .. 4096" },
+	{ { "-j", "0", "hash" }, 2, OOR "-j, allowed: 1 .. 4096" },
+	{ { "-j", "4097", "hash" }, 2, OOR "-j, allowed: 1 .. 4096" },
+	{ { "-j", "99999999999999999999", "hash" }, 2, OOR "-j" },
+	{ { "--workers=2x", "hash" }, 2, "value '2x' for -j" NOTNUM },
+	{ { "--format" }, 2, "option --format needs a value" },
+	{ { "--format", "xml", "hash" }, 2, "unknown format 'xml'" },
+	{ { "--format=", "hash" }, 2, "unknown format ''" },
+	{ { "--timeout" }, 2, "option --timeout needs a value" },
+	{ { "--timeout", "0", "hash" }, 2, OOR "--timeout, allowed: 1 .. 86400" },
+	{ { "--timeout", "-1", "hash" }, 2, OOR "--timeout" },
+	{ { "--timeout", "1.5", "hash" }, 2, "value '1.5' for --timeout" NOTNUM },
+	{ { "--timeout", "99999999999999999999", "hash" }, 2, OOR "--timeout" },
+	{ { "--fault" }, 2, "option --fault needs a value" },
+	{ { "--fault", "boom", "hash" }, 2, "unknown fault 'boom'" },
+	{ { "--fault", "", "hash" }, 2, "unknown fault ''" },
+	{ { "--fault-worker", "1", "hash" }, 2, "--fault-worker needs --fault" },
+	{ { "--fault", "crash", "--fault-worker", "2", "-j", "2", "hash" }, 2,
+	    "--fault-worker 2 is not a worker of this run, allowed: 0 .. 1" },
+	{ { "--fault", "crash", "--fault-worker", "-1", "hash" }, 2,
+	    OOR "--fault-worker" },
+	{ { "--fault", "crash", "--fault-worker", "x", "hash" }, 2,
+	    "value 'x' for --fault-worker" NOTNUM },
+	{ { "--recover=yes", "hash" }, 2, "option --recover takes no value" },
+	{ { "--quick=1", "hash" }, 2, "option --quick takes no value" },
+	{ { "--bogus", "hash" }, 2, "unknown option '--bogus'" },
+	{ { "-x", "hash" }, 2, "unknown option '-x'" },
+	{ { "nosuch" }, 2, "unknown workload 'nosuch'" },
+	{ { "" }, 2, "unknown workload ''" },
+	{ { NULL }, 0, NULL },
+};
+
+static const struct bad bad_hash_options[] = {
+	{ { "hash", "--blocks" }, 2, "option --blocks needs a value" },
+	{ { "hash", "--blocks", "x" }, 2, "value 'x' for hash --blocks" NOTNUM },
+	{ { "hash", "--blocks", "-5" }, 2, OOR "hash --blocks" },
+	{ { "hash", "--blocks", "99999999999999999999" }, 2,
+	    OOR "hash --blocks, allowed: 0 .. 16777216" },
+	{ { "hash", "--blocks=1e3" }, 2, "value '1e3' for hash --blocks" NOTNUM },
+	{ { "hash", "--block-size", "0" }, 2,
+	    OOR "hash --block-size, allowed: 1 .. 1G" },
+	{ { "hash", "--block-size", "2G" }, 2, OOR "hash --block-size" },
+	{ { "hash", "--block-size", "-1K" }, 2, OOR "hash --block-size" },
+	{ { "hash", "--block-size", "1X" }, 2,
+	    "value '1X' for hash --block-size" NOTNUM },
+	{ { "hash", "--rounds", "0" }, 2, OOR "hash --rounds" },
+	{ { "hash", "--rounds", "x" }, 2, "value 'x' for hash --rounds" NOTNUM },
+	{ { "hash", "--seed", "-1" }, 2, OOR "hash --seed" },
+	{ { "hash", "--seed", "99999999999999999999" }, 2, OOR "hash --seed" },
+	{ { "hash", "--algo", "nosuch" }, 2, "unknown digest 'nosuch'" },
+	{ { "hash", "--algo", "" }, 2, "unknown digest ''" },
+	{ { "hash", "--algo", "shake128" }, 2, "no fixed digest length" },
+	/* 16 Mi x 1 GiB: refused before any of it is allocated. */
+	{ { "hash", "--blocks", "16777216", "--block-size", "1G" }, 2,
+	    "needs 18014399046352896 bytes" },
+	{ { "hash", "--nosuch", "1" }, 2, "unknown option '--nosuch'" },
+	{ { "hash", "extra" }, 2, "unexpected argument 'extra'" },
+	{ { "hash", "--", "--blocks", "1" }, 2, "unexpected argument '--'" },
+	{ { NULL }, 0, NULL },
+};
+
+static const struct bad bad_fileread_options[] = {
+	{ { "fileread", "--files", "0" }, 2,
+	    OOR "fileread --files, allowed: 1 .. 1048576" },
+	{ { "fileread", "--files", "-1" }, 2, OOR "fileread --files" },
+	{ { "fileread", "--files", "x" }, 2, "value 'x' for fileread --files" NOTNUM },
+	{ { "fileread", "--files", "99999999999999999999" }, 2,
+	    OOR "fileread --files" },
+	{ { "fileread", "--file-size", "-1" }, 2, OOR "fileread --file-size" },
+	{ { "fileread", "--file-size", "2G" }, 2,
+	    OOR "fileread --file-size, allowed: 0 .. 1G" },
+	{ { "fileread", "--file-size", "1T" }, 2,
+	    "value '1T' for fileread --file-size" NOTNUM },
+	{ { "fileread", "--block-size", "0" }, 2,
+	    OOR "fileread --block-size, allowed: 1 .. 64M" },
+	{ { "fileread", "--block-size", "128M" }, 2, OOR "fileread --block-size" },
+	{ { "fileread", "--seed", "-1" }, 2, OOR "fileread --seed" },
+	{ { "fileread", "--cache", "hot" }, 2,
+	    "unknown value 'hot' for fileread --cache, allowed: warm|cold" },
+	{ { "fileread", "--delay-us", "-1" }, 2, OOR "fileread --delay-us" },
+	{ { "fileread", "--delay-us", "1000001" }, 2, OOR "fileread --delay-us" },
+	{ { "fileread", "--dir" }, 2, "option --dir needs a value" },
+	{ { "fileread", "--dir", "" }, 2, "--dir is empty" },
+	{ { "fileread", "--cache-dir", "" }, 2, "--cache-dir is empty" },
+	{ { "fileread", "--manifest", "" }, 2, "--manifest is empty" },
+	{ { "fileread", "--dir", "/nonexistent/tvp" }, 2,
+	    "--dir /nonexistent/tvp: No such file or directory" },
+	{ { "fileread", "--dir", "/etc/passwd" }, 2,
+	    "--dir /etc/passwd: not a directory" },
+	{ { "fileread", "--dir", "/dev/null" }, 2,
+	    "--dir /dev/null: not a directory" },
+	/* 1 Mi files of 1 GiB: refused before a byte is written. */
+	{ { "fileread", "--files", "1048576", "--file-size", "1G",
+	    "--cache-dir", "/tmp/tvp-badinput-never-made/cache" }, 2,
+	    "needs 1125899957182464 bytes (1.0 PiB), but /tmp has" },
+	/* A cache directory that cannot be made: a failure, not bad usage. */
+	{ { "fileread", "--files", "2", "--cache-dir", "/proc/tvp-cache" }, 1,
+	    "cannot create cache directory /proc/tvp-cache" },
+	{ { NULL }, 0, NULL },
+};
+
+static void
+expect_table(const struct bad *t)
+{
+	for (size_t i = 0; t[i].msg != NULL; i++)
+		expect(prog(), t[i].words, NULL, t[i].status, t[i].msg, 1);
+}
+
+static void
+test_run_options(void)
+{
+	static const char *const none[] = { NULL };
+
+	expect_table(bad_run_options);
+	/* No workload: the message, then the usage text. */
+	expect(prog(), none, NULL, 2, "no workload given", 0);
+}
+
+static void
+test_hash_options(void)
+{
+	expect_table(bad_hash_options);
+}
+
+static void
+test_fileread_options(void)
+{
+	struct stat sb;
+
+	expect_table(bad_fileread_options);
+	/* The refused dataset's cache directory was not even made. */
+	CU_ASSERT_NOT_EQUAL(stat("/tmp/tvp-badinput-never-made", &sb), 0);
+}
+
+static const struct bad bad_compare[] = {
+	{ { "-j" }, 2, "option -j needs a value" },
+	{ { "-j", "0" }, 2, "bad -j '0': '0' is not a worker count 1 .. 4096" },
+	{ { "-j", "x" }, 2, "'x' is not a worker count" },
+	{ { "-j", "-1" }, 2, "'-1' is not a worker count" },
+	{ { "-j", "4097" }, 2, "'4097' is not a worker count" },
+	{ { "-j", "99999999999999999999" }, 2, "is not a worker count" },
+	{ { "-j", "" }, 2, "bad -j ''" },
+	{ { "-j", "1,,2" }, 2, "bad -j '1,,2': '' is not a worker count" },
+	{ { "-r" }, 2, "option -r needs a value" },
+	{ { "-r", "0" }, 2, "bad -r '0' (a whole number 1 .. 999999)" },
+	{ { "-r", "-1" }, 2, "bad -r '-1'" },
+	{ { "-r", "x" }, 2, "bad -r 'x'" },
+	{ { "-r", "1000000" }, 2, "bad -r '1000000'" },
+	{ { "-r", "99999999999999999999" }, 2, "bad -r" },
+	{ { "--format" }, 2, "option --format needs a value" },
+	{ { "--format", "xml" }, 2, "bad --format 'xml'" },
+	{ { "--format=" }, 2, "bad --format ''" },
+	{ { "-w" }, 2, "option -w needs a value" },
+	{ { "-w", "" }, 2, "bad -w '': no workloads" },
+	{ { "-w", "nosuch" }, 2, "workload 'nosuch' is not available" },
+	{ { "-w", "hash,,fileread" }, 2, "workload '' is not available" },
+	{ { "-o" }, 2, "option -o needs a value" },
+	{ { "-o", "" }, 2, "bad -o ''" },
+	{ { "-o", "/nonexistent/dir/out" }, 2, "cannot write -o" },
+	{ { "-o", "/tmp" }, 2, "cannot write -o '/tmp'" },
+	{ { "--bogus" }, 2, "unknown option '--bogus'" },
+	{ { "extra" }, 2, "unknown option 'extra'" },
+	{ { NULL }, 0, NULL },
+};
+
+static void
+test_compare_options(void)
+{
+	static const char *const pass[] = { "-w", "hash", "-j", "1", "-r",
+	    "1", "--", "--blocks", "x", NULL };
+	static const char *const out[] = { "-w", "nosuch", "-o",
+	    "/tmp/tvp-badinput-compare.out", NULL };
+	struct stat sb;
+
+	for (size_t i = 0; bad_compare[i].msg != NULL; i++)
+		expect("./compare.sh", bad_compare[i].words, NULL,
+		    bad_compare[i].status, bad_compare[i].msg, 1);
+	/* A bad workload option: the program's line, then compare.sh's. */
+	expect("./compare.sh", pass, NULL, 2, "bad usage running: ", 2);
+	/* A usage error after -o leaves no empty output file behind. */
+	expect("./compare.sh", out, NULL, 2, "workload 'nosuch'", 1);
+	CU_ASSERT_NOT_EQUAL(stat("/tmp/tvp-badinput-compare.out", &sb), 0);
+}
+
+/* Entries of dir whose names start with prefix ("" for all but . ..). */
+static int
+count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
+static void
+rm_rf(const char *path)
+{
+	char cmd[600];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
+	CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static void
+write_file(const char *dir, const char *name, size_t size, mode_t mode)
+{
+	char path[512], buf[4096];
+	int fd;
+
+	memset(buf, 'x', sizeof(buf));
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	CU_ASSERT_FATAL(fd >= 0);
+	CU_ASSERT_FATAL(size <= sizeof(buf));
+	CU_ASSERT_FATAL(write(fd, buf, size) == (ssize_t)size);
+	close(fd);
+	CU_ASSERT_FATAL(chmod(path, mode) == 0);
+}
+
+/* FIFOs, devices and symlinks (loops too) are skipped, with a note. */
+static void
+test_special_files(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", path[512], args[128];
+	struct tvp_record rec;
+	bool dev;
+	int skipped = 4;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	CU_ASSERT_FATAL(mkfifo(path, 0644) == 0);
+	snprintf(path, sizeof(path), "%s/loop1", dir);
+	CU_ASSERT_FATAL(symlink("loop2", path) == 0);
+	snprintf(path, sizeof(path), "%s/loop2", dir);
+	CU_ASSERT_FATAL(symlink("loop1", path) == 0);
+	snprintf(path, sizeof(path), "%s/self", dir);
+	CU_ASSERT_FATAL(symlink(".", path) == 0);
+	snprintf(path, sizeof(path), "%s/null", dir);
+	/* A device node, where this filesystem allows one. */
+	if ((dev = mknod(path, S_IFCHR | 0644, makedev(1, 3)) == 0))
+		skipped++;
+	snprintf(args, sizeof(args), "--dir %s", dir);
+	/* Nothing but those: no regular files, a usage error. */
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec),
+	    TVP_EXIT_USAGE);
+	write_file(dir, "data", 100, 0644);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
+	CU_ASSERT(rec.verified);
+	CU_ASSERT_EQUAL(rec.items, 1);
+	snprintf(path, sizeof(path), "skipped %d entries that are not "
+	    "regular files (3 symlinks", skipped);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, path));
+	if (!dev)
+		fprintf(stderr, "(no device node: mknod not permitted) ");
+	rm_rf(dir);
+}
+
+/* A dir for nobody to look into. */
+static void
+make_public_dir(char *dir)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_FATAL(chmod(dir, 0755) == 0);
+}
+
+/* Unreadable files and directories, as nobody (root reads anything). */
+static void
+test_unreadable(void)
+{
+	static const struct setup nobody = { .nobody = true };
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", path[512], msg[600];
+	const char *words[] = { "fileread", "--dir", dir, NULL };
+
+	make_public_dir(dir);
+	write_file(dir, "a", 10, 0644);
+	write_file(dir, "b", 10, 0644);
+	/* First, readable: it runs as nobody. */
+	expect(prog(), words, &nobody, 0, "", 0);
+	snprintf(path, sizeof(path), "%s/b", dir);
+	CU_ASSERT_FATAL(chmod(path, 0) == 0);
+	snprintf(msg, sizeof(msg), "--dir %s: %s/b: Permission denied", dir,
+	    dir);
+	expect(prog(), words, &nobody, 2, msg, 1);
+	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
+	snprintf(path, sizeof(path), "%s/sub", dir);
+	CU_ASSERT_FATAL(mkdir(path, 0) == 0);
+	snprintf(msg, sizeof(msg), "--dir %s: %s/sub: Permission denied", dir,
+	    dir);
+	expect(prog(), words, &nobody, 2, msg, 1);
+	/* And --dir itself unreadable. */
+	CU_ASSERT_FATAL(chmod(path, 0755) == 0);
+	CU_ASSERT_FATAL(chmod(dir, 0700) == 0);
+	snprintf(msg, sizeof(msg), "--dir %s: %s: Permission denied", dir, dir);
+	expect(prog(), words, &nobody, 2, msg, 1);
+	rm_rf(dir);
+}
+
+/*
+ * Files that change between setup and the workers: fileread's own setup,
+ * then the damage, then the real runner.  Deterministic, with no hook in
+ * the workload: the test wraps its setup.
+ */
+enum damage { SHRINK, GROW, VANISH, FIFO };
+static enum damage damage;
+static char damaged[512];
+
+static int
+damaging_setup(struct tvp_run *run)
+{
+	int rc = tvp_workload_find("fileread")->setup(run);
+
+	if (rc != 0)
+		return rc;
+	switch (damage) {
+	case SHRINK:
+		CU_ASSERT(truncate(damaged, 5) == 0);
+		break;
+	case GROW:
+		CU_ASSERT(truncate(damaged, 5000) == 0);
+		break;
+	case VANISH:
+		CU_ASSERT(unlink(damaged) == 0);
+		break;
+	case FIFO:
+		CU_ASSERT(unlink(damaged) == 0);
+		CU_ASSERT(mkfifo(damaged, 0644) == 0);
+		break;
+	}
+	return 0;
+}
+
+/* Run wl with args through tvp_execute; stderr goes to *err. */
+static int
+execute_capture(const struct tvp_workload *wl, unsigned workers,
+    const char *args, char *err, size_t errlen)
+{
+	struct tvp_run run = { .wl = wl, .nworkers = workers };
+	char tmpl[] = "/tmp/tvp-badinput-err-XXXXXX";
+	struct tvp_record rec;
+	int argc, rc, fd, saved;
+	char **argv = tvp_test_split(args, &argc);
+	ssize_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	run.opts = calloc(tvp_opts_count(wl->opts) + 1, sizeof(*run.opts));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(run.opts);
+	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(wl->opts, run.opts), 0);
+	CU_ASSERT_EQUAL_FATAL(tvp_opts_parse(wl->name, wl->opts, run.opts,
+	    argc, argv), 0);
+	fd = mkstemp(tmpl);
+	CU_ASSERT_FATAL(fd >= 0);
+	unlink(tmpl);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	dup2(fd, STDERR_FILENO);
+	rc = tvp_execute(&run, &rec);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	n = pread(fd, err, errlen - 1, 0);
+	err[n > 0 ? n : 0] = '\0';
+	close(fd);
+	CU_ASSERT_PTR_NULL(run.state);
+	CU_ASSERT_PTR_NULL(run.ctl);
+	assert_no_shm_left();
+	assert_no_child_left();
+	free(run.opts);
+	tvp_test_argv_free(argv);
+	return rc;
+}
+
+static void
+test_changed_under_run(void)
+{
+	static const struct { enum damage d; const char *msg; } cases[] = {
+		{ SHRINK, "changed size since it was listed: 100 bytes "
+		    "expected, 5 read" },
+		{ GROW, "changed size since it was listed: 100 bytes "
+		    "expected, 5000 read" },
+		{ VANISH, ": No such file or directory" },
+		{ FIFO, ": no longer a regular file" },
+	};
+	struct tvp_workload wl = *tvp_workload_find("fileread");
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", args[128], err[4096];
+
+	wl.setup = damaging_setup;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(args, sizeof(args), "--dir %s", dir);
+	snprintf(damaged, sizeof(damaged), "%s/f2", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		write_file(dir, "f1", 100, 0644);
+		unlink(damaged);
+		write_file(dir, "f2", 100, 0644);
+		write_file(dir, "f3", 100, 0644);
+		damage = cases[i].d;
+		CU_ASSERT_EQUAL(execute_capture(&wl, 2, args, err,
+		    sizeof(err)), TVP_EXIT_FAIL);
+		/* One line, from the worker that met it, naming the file. */
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, damaged));
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].msg));
+		CU_ASSERT_EQUAL(count_lines(err), 1);
+		if (strstr(err, cases[i].msg) == NULL || count_lines(err) != 1)
+			fprintf(stderr, "\ncase %zu: stderr:\n%s", i, err);
+	}
+	rm_rf(dir);
+}
+
+/* The same seen by the user: a cached dataset damaged between runs. */
+static void
+test_damaged_dataset(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", path[600], msg[700];
+	const char *words[] = { "-j", "2", "fileread", "--cache-dir", dir,
+	    "--files", "3", "--file-size", "100", NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	expect(prog(), words, NULL, 0, "generating 3 files", 1);
+	snprintf(path, sizeof(path), "%s/fileread-3x100-seed1/data/"
+	    "f0000001.bin", dir);
+	CU_ASSERT_FATAL(truncate(path, 99) == 0);
+	snprintf(msg, sizeof(msg), "%s changed size since it was listed: "
+	    "100 bytes expected, 99 read", path);
+	expect(prog(), words, NULL, 1, msg, 1);
+	CU_ASSERT_FATAL(unlink(path) == 0);
+	snprintf(msg, sizeof(msg), "cannot open %s: No such file or directory",
+	    path);
+	expect(prog(), words, NULL, 1, msg, 1);
+	rm_rf(dir);
+}
+
+/* --manifest where it cannot be written: the run fails, exit 1. */
+static void
+test_manifest_unwritable(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX";
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    "/nonexistent/tvp/manifest", NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_file(dir, "a", 10, 0644);
+	expect(prog(), words, NULL, 1, "--manifest /nonexistent/tvp/manifest: "
+	    "No such file or directory", 1);
+	rm_rf(dir);
+}
+
+/* Writes that fail (RLIMIT_FSIZE: EFBIG): exit 1, no .tmp-* left. */
+static void
+test_dataset_write_fails(void)
+{
+	static const struct setup small = { .fsize = 1000 };
+	char dir[] = "/tmp/tvp-badinput-XXXXXX";
+	const char *words[] = { "fileread", "--cache-dir", dir, "--files", "3",
+	    "--file-size", "4096", NULL };
+
+	char msg[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(msg, sizeof(msg), "cannot write the dataset in %s: "
+	    "data/f0000000.bin: File too large", dir);
+	expect(prog(), words, &small, 1, msg, 2);
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	rm_rf(dir);
+}
+
+/*
+ * A private mount namespace for this test process, so that the
+ * filesystems the tests mount are seen by no one else and vanish with
+ * it.  false (after saying why) where that is not permitted.
+ */
+static bool
+private_mounts(void)
+{
+	static int state;
+
+	if (state == 0) {
+		state = unshare(CLONE_NEWNS) == 0 &&
+		    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0 ?
+		    1 : -1;
+		if (state < 0)
+			fprintf(stderr, "(cannot mount here: %s; skipped) ",
+			    strerror(errno));
+	}
+	return state > 0;
+}
+
+static bool
+mount_tmpfs(char *dir, unsigned long flags, const char *opts)
+{
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	if (mount("tvp-test", dir, "tmpfs", flags, opts) != 0) {
+		fprintf(stderr, "(mount tmpfs %s: %s; skipped) ", opts,
+		    strerror(errno));
+		rmdir(dir);
+		return false;
+	}
+	return true;
+}
+
+static void
+unmount(const char *dir)
+{
+	CU_ASSERT_EQUAL(umount2(dir, MNT_DETACH), 0);
+	CU_ASSERT_EQUAL(rmdir(dir), 0);
+}
+
+/* A full filesystem: too small (refused first), out of inodes (ENOSPC). */
+static void
+test_dataset_full_fs(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX";
+	const char *big[] = { "fileread", "--cache-dir", dir, "--files", "4",
+	    "--file-size", "64K", NULL };
+	const char *many[] = { "fileread", "--cache-dir", dir, "--files", "8",
+	    "--file-size", "100", NULL };
+
+	if (!private_mounts())
+		return;
+	if (mount_tmpfs(dir, 0, "size=64k")) {
+		expect(prog(), big, NULL, 2, "(--files 4 x --file-size 65536) "
+		    "needs 270528 bytes (264.2 KiB), but", 1);
+		CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+		unmount(dir);
+	}
+	strlcpy(dir, "/tmp/tvp-badinput-XXXXXX", sizeof(dir));
+	/* Room enough, but 6 inodes: the 4th data file cannot be made. */
+	if (mount_tmpfs(dir, 0, "size=1m,nr_inodes=6")) {
+		expect(prog(), many, NULL, 1, "No space left on device", 2);
+		CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+		unmount(dir);
+	}
+}
+
+/* A read-only filesystem: the cache directory cannot be made, exit 1. */
+static void
+test_dataset_readonly_fs(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", cache[64], msg[128];
+	const char *words[] = { "fileread", "--cache-dir", cache, "--files",
+	    "2", NULL };
+
+	if (!private_mounts() || !mount_tmpfs(dir, MS_RDONLY, "size=1m"))
+		return;
+	snprintf(cache, sizeof(cache), "%s/cache", dir);
+	snprintf(msg, sizeof(msg), "cannot create cache directory %s: "
+	    "Read-only file system", cache);
+	expect(prog(), words, NULL, 1, msg, 1);
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	unmount(dir);
+}
+
+/*
+ * Ctrl-C while the dataset is made: the program blocks SIGINT and polls
+ * it between files.  Made pending before the run, so it is there at the
+ * first file: exit 130, and nothing of the dataset left.
+ */
+static void
+test_dataset_interrupted(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", args[128];
+	struct timespec zero = { 0, 0 };
+	struct tvp_record rec;
+	sigset_t old, intr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(args, sizeof(args), "--cache-dir %s --files 50 --file-size "
+	    "1000", dir);
+	tvp_signals_block(&old);
+	raise(SIGINT);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec),
+	    TVP_EXIT_SIGNAL(SIGINT));
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	/* The signal is still pending: take it, then restore the mask. */
+	sigemptyset(&intr);
+	sigaddset(&intr, SIGINT);
+	CU_ASSERT_EQUAL(sigtimedwait(&intr, NULL, &zero), SIGINT);
+	tvp_signals_restore(&old);
+	/* Uninterrupted, the same run makes it. */
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
+	CU_ASSERT(rec.verified);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	CU_ASSERT_EQUAL(count_entries(dir, "fileread-"), 1);
+	rm_rf(dir);
+}
+
+/*
+ * No processes (or threads) left to start: as nobody, under a low
+ * RLIMIT_NPROC.  One line naming fork or pthread_create and the worker;
+ * exit 1; the workers already started are stopped and reaped.
+ */
+static void
+test_no_processes(void)
+{
+	static const struct setup low = { .nobody = true, .nproc = 8 };
+	static const char *const words[] = { "-j", "64", "hash", "--blocks",
+	    "64", "--block-size", "64", "--rounds", "1", NULL };
+
+	struct output o;
+
+	CU_ASSERT_EQUAL(run_words(prog(), words, &low, &o), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, strcmp(tvp_mode, "threads") ==
+	    0 ? "pthread_create for worker " : "fork for worker "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, " of 64: Resource temporarily "
+	    "unavailable"));
+	CU_ASSERT_EQUAL(count_lines(o.err), 1);
+	if (count_lines(o.err) != 1)
+		fprintf(stderr, "\nstderr:\n%s", o.err);
+}
+
+/* 256 workers, tiny sizes: both workloads verify. */
+static void
+test_256_workers(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", args[128];
+	struct tvp_record rec;
+
+	CU_ASSERT_EQUAL(tvp_test_execute("hash", 256, "--blocks 600 "
+	    "--block-size 64 --rounds 2", &rec), 0);
+	CU_ASSERT(rec.verified);
+	CU_ASSERT_EQUAL(rec.items, 600);
+	CU_ASSERT_EQUAL(rec.workers, 256);
+	/* Fewer items than workers, too. */
+	CU_ASSERT_EQUAL(tvp_test_execute("hash", 256, "--blocks 100 "
+	    "--block-size 64 --rounds 2", &rec), 0);
+	CU_ASSERT(rec.verified);
+	CU_ASSERT_EQUAL(rec.items, 100);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	snprintf(args, sizeof(args), "--cache-dir %s --files 300 --file-size "
+	    "100", dir);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 256, args, &rec), 0);
+	CU_ASSERT(rec.verified);
+	CU_ASSERT_EQUAL(rec.items, 300);
+	CU_ASSERT_EQUAL(rec.bytes, 300 * 100);
+	rm_rf(dir);
+}
+
+/* The most workers -j allows is accepted and runs. */
+static void
+test_4096_workers(void)
+{
+	static const char *const words[] = { "-j", "4096", "--format", "csv",
+	    "hash", "--blocks", "64", "--block-size", "64", "--rounds", "1",
+	    NULL };
+	struct output o;
+
+	CU_ASSERT_EQUAL(run_words(prog(), words, NULL, &o), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, ",4096,"));
+	CU_ASSERT_EQUAL(o.errlen, 0);
+}
+
+CU_TestInfo tvp_badinput_tests[] = {
+	{ "run options: bad values refused, exit 2", test_run_options },
+	{ "hash options: bad values refused, exit 2", test_hash_options },
+	{ "fileread options: bad values refused", test_fileread_options },
+	{ "compare.sh: bad arguments refused, exit 2", test_compare_options },
+	{ "FIFOs, devices, symlink loops skipped with a note",
+	    test_special_files },
+	{ "unreadable files and dirs (as nobody), exit 2", test_unreadable },
+	{ "files shrunk, grown, gone, FIFO'd after setup, exit 1",
+	    test_changed_under_run },
+	{ "cached dataset damaged between runs, exit 1", test_damaged_dataset },
+	{ "--manifest unwritable, exit 1", test_manifest_unwritable },
+	{ "dataset writes fail (RLIMIT_FSIZE), exit 1, no temp dir",
+	    test_dataset_write_fails },
+	{ "dataset on a full tmpfs: refused / ENOSPC", test_dataset_full_fs },
+	{ "dataset on a read-only tmpfs, exit 1", test_dataset_readonly_fs },
+	{ "Ctrl-C while the dataset is made: 130, nothing left",
+	    test_dataset_interrupted },
+	{ "fork/pthread_create failing (RLIMIT_NPROC, nobody), exit 1",
+	    test_no_processes },
+	{ "256 workers: hash and fileread verify", test_256_workers },
+	{ "-j 4096 accepted", test_4096_workers },
+	CU_TEST_INFO_NULL,
+};
