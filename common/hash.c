@@ -45,21 +45,6 @@ static const struct tvp_optdef hash_opts[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-/* Refuse what the machine cannot hold, before allocating any of it. */
-static int
-check_memory(const char *what, size_t need)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	unsigned long long have = (unsigned long long)pages * (unsigned long)page;
-
-	if (pages > 0 && page > 0 && need > have) {
-		warnx("%s needs %zu bytes (%.1f GiB), more than this "
-		    "machine's %.1f GiB of memory", what, need,
-		    (double)need / (1 << 30), (double)have / (1 << 30));
-		return -1;
-	}
-	return 0;
-}
 
 static int
 hash_setup(struct tvp_run *run)
@@ -95,7 +80,7 @@ hash_setup(struct tvp_run *run)
 		return TVP_EXIT_USAGE;
 	}
 	/* The data, and the digests beside it (shared memory). */
-	if (check_memory("hash: --blocks x --block-size",
+	if (tvp_check_memory("hash: --blocks x --block-size",
 	    blocks * st->block_size + blocks * st->mdlen) != 0)
 		return TVP_EXIT_USAGE;
 	if ((st->data = malloc(blocks * st->block_size + 1)) == NULL) {

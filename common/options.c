@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "options.h"
 #include "workload.h"
@@ -267,4 +268,19 @@ bool
 tvp_opt_given(const struct tvp_run *run, const char *name)
 {
 	return find(run, name)->given;
+}
+
+int
+tvp_check_memory(const char *what, size_t need)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	unsigned long long have = (unsigned long long)pages * (unsigned long)page;
+
+	if (pages > 0 && page > 0 && need > have) {
+		warnx("%s needs %zu bytes (%.1f GiB), more than this "
+		    "machine's %.1f GiB of memory", what, need,
+		    (double)need / (1 << 30), (double)have / (1 << 30));
+		return -1;
+	}
+	return 0;
 }

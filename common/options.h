@@ -66,4 +66,11 @@ long long tvp_opt_num(const struct tvp_run *run, const char *name);
 const char *tvp_opt_str(const struct tvp_run *run, const char *name);
 bool tvp_opt_given(const struct tvp_run *run, const char *name);
 
+/*
+ * Refuse a request needing `need` bytes of memory when the machine has
+ * less, before anything is allocated: 0, or -1 after a warning that says
+ * how much `what` needs.
+ */
+int tvp_check_memory(const char *what, size_t need);
+
 #endif

@@ -63,23 +63,6 @@ static const struct tvp_optdef spawn_opts[] = {
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
-/* Refuse what the machine cannot hold, before allocating any of it. */
-static int
-check_memory(const char *what, size_t need)
-{
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	unsigned long long have = (unsigned long long)pages *
-	    (unsigned long)page;
-
-	if (pages > 0 && page > 0 && need > have) {
-		warnx("%s needs %zu bytes (%.1f GiB), more than this "
-		    "machine's %.1f GiB of memory", what, need,
-		    (double)need / (1 << 30), (double)have / (1 << 30));
-		return -1;
-	}
-	return 0;
-}
-
 static int
 spawn_setup(struct tvp_run *run)
 {
@@ -105,8 +88,8 @@ spawn_setup(struct tvp_run *run)
 	}
 	st->touch = (size_t)touch_mib << 20;
 	nsamples = (size_t)run->nworkers * st->count;
-	if (check_memory("spawn: --touch", st->touch) != 0 ||
-	    check_memory("spawn: -j x --count timings (4 bytes each)",
+	if (tvp_check_memory("spawn: --touch", st->touch) != 0 ||
+	    tvp_check_memory("spawn: -j x --count timings (4 bytes each)",
 	    nsamples * sizeof(uint32_t)) != 0)
 		return TVP_EXIT_USAGE;
 	if (st->touch > 0) {

@@ -28,6 +28,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * A pthread call failed in a way only a bug can cause (an uninitialised
+ * object, unlocking a mutex not held).  The caller may be a worker, which
+ * must not exit(3) on the parent's behalf, and going on would run
+ * unprotected: abort, which the runner reports as the worker's death by
+ * SIGABRT.  (sync_lock.c)
+ */
+_Noreturn void tvp_sync_bug(const char *call, int rc);
+
 /* ---- lock: threading.Lock ------------------------------------------- */
 
 struct tvp_lock {

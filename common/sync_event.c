@@ -15,26 +15,13 @@
 
 #include "sync.h"
 
-/*
- * Only a bug makes these pthread calls fail (an uninitialised event, a
- * corrupted mutex).  Callers are often workers, which must not exit(3),
- * and continuing would wait on garbage: abort, which the runner reports
- * as the worker's death by SIGABRT.
- */
-static _Noreturn void
-event_bug(const char *call, int rc)
-{
-	fprintf(stderr, "tvp event: %s: %s\n", call, strerror(rc));
-	abort();
-}
-
 static void
 ev_lock(struct tvp_event *ev)
 {
 	int rc = pthread_mutex_lock(&ev->mutex);
 
 	if (rc != 0)
-		event_bug("pthread_mutex_lock", rc);
+		tvp_sync_bug("pthread_mutex_lock", rc);
 }
 
 static void
@@ -43,7 +30,7 @@ ev_unlock(struct tvp_event *ev)
 	int rc = pthread_mutex_unlock(&ev->mutex);
 
 	if (rc != 0)
-		event_bug("pthread_mutex_unlock", rc);
+		tvp_sync_bug("pthread_mutex_unlock", rc);
 }
 
 int
@@ -82,7 +69,7 @@ tvp_event_set(struct tvp_event *ev)
 	ev->set = true;
 	/* Every waiter, as threading.Event.set() wakes them all. */
 	if ((rc = pthread_cond_broadcast(&ev->cond)) != 0)
-		event_bug("pthread_cond_broadcast", rc);
+		tvp_sync_bug("pthread_cond_broadcast", rc);
 	ev_unlock(ev);
 }
 
@@ -114,7 +101,7 @@ tvp_event_wait(struct tvp_event *ev)
 	ev_lock(ev);
 	while (!ev->set)
 		if ((rc = pthread_cond_wait(&ev->cond, &ev->mutex)) != 0)
-			event_bug("pthread_cond_wait", rc);
+			tvp_sync_bug("pthread_cond_wait", rc);
 	ev_unlock(ev);
 }
 
@@ -140,7 +127,7 @@ tvp_event_timedwait(struct tvp_event *ev, uint64_t timeout_ns)
 	while (!ev->set && rc != ETIMEDOUT) {
 		rc = pthread_cond_timedwait(&ev->cond, &ev->mutex, &deadline);
 		if (rc != 0 && rc != ETIMEDOUT)
-			event_bug("pthread_cond_timedwait", rc);
+			tvp_sync_bug("pthread_cond_timedwait", rc);
 	}
 	/* Set just as the time ran out still counts as set. */
 	set = ev->set;

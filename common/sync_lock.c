@@ -19,10 +19,10 @@
  * and returning would let the caller run unprotected: abort, which the
  * runner reports as the worker's death by SIGABRT.
  */
-static _Noreturn void
-lock_bug(const char *call, int rc)
+void
+tvp_sync_bug(const char *call, int rc)
 {
-	fprintf(stderr, "tvp lock: %s: %s\n", call, strerror(rc));
+	fprintf(stderr, "tvp: %s: %s\n", call, strerror(rc));
 	abort();
 }
 
@@ -61,14 +61,14 @@ tvp_lock_acquire(struct tvp_lock *lock)
 		 * is the caller's to repair.
 		 */
 		if ((rc = pthread_mutex_consistent(&lock->mutex)) != 0)
-			lock_bug("pthread_mutex_consistent", rc);
+			tvp_sync_bug("pthread_mutex_consistent", rc);
 		return TVP_LOCK_RECOVERED;
 	}
 	/*
 	 * ENOTRECOVERABLE cannot happen either: every EOWNERDEAD is made
 	 * consistent just above.
 	 */
-	lock_bug("pthread_mutex_lock", rc);
+	tvp_sync_bug("pthread_mutex_lock", rc);
 }
 
 void
@@ -77,7 +77,7 @@ tvp_lock_release(struct tvp_lock *lock)
 	int rc = pthread_mutex_unlock(&lock->mutex);
 
 	if (rc != 0)
-		lock_bug("pthread_mutex_unlock", rc);
+		tvp_sync_bug("pthread_mutex_unlock", rc);
 }
 
 void
