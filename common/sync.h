@@ -89,6 +89,7 @@ struct tvp_queue {
 	size_t head, count;      /* next to get; items held */
 	uint64_t unfinished;     /* put and not yet task_done */
 	bool closed;
+	bool pshared;            /* process form: see tvp_queue_destroy */
 	alignas(16) unsigned char ring[];  /* capacity * item_size bytes */
 };
 
