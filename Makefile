@@ -39,12 +39,16 @@ endif
 SAN_asan := -fsanitize=address,undefined -fno-omit-frame-pointer \
             -fno-sanitize-recover=all
 SAN_tsan := -fsanitize=thread
-# Leaks are errors; a SEGV is left to the kernel, so that a worker that
-# --fault crash kills with raise(SIGSEGV) dies of the signal, as it does
-# without the sanitizer, instead of ASan turning it into exit status 1.
+# Run-time options, exported to the tests and the programs they exec.
+# Leaks are errors.  handle_segv=0: a SEGV is left to the kernel, so that
+# a worker that --fault crash kills with raise(SIGSEGV) dies of the
+# signal, as it does unsanitized, instead of the sanitizer printing a
+# report and turning it into exit status 1.  tests/tsan.supp: only for
+# code that races on purpose (it says why, per entry).
 ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=0:handle_segv=0
 UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
-TSAN_OPTIONS  ?= halt_on_error=1:second_deadlock_stack=1:handle_segv=0
+TSAN_SUPP     := suppressions=$(CURDIR)/tests/tsan.supp
+TSAN_OPTIONS  ?= halt_on_error=1:second_deadlock_stack=1:handle_segv=0:$(TSAN_SUPP)
 export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 # GCC 12's TSan knows the memory layout of at most 28 bits of mmap
 # randomness; a kernel set to more (vm.mmap_rnd_bits = 32, the default on
