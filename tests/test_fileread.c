@@ -116,7 +116,7 @@ test_generated_dataset(void)
 	    "1001 --block-size 256", dir);
 	CU_ASSERT_EQUAL(run_fileread(3, args, &rec), 0);
 	CU_ASSERT(rec.verified);
-	CU_ASSERT_EQUAL(rec.bytes, 5 * 1001ULL);
+	CU_ASSERT_EQUAL(rec.bytes, 5 * 1001);
 	strlcpy(first, rec.result, sizeof(first));
 	/* Reused, not regenerated: the same result again. */
 	CU_ASSERT_EQUAL(run_fileread(8, args, &rec), 0);

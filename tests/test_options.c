@@ -98,7 +98,7 @@ test_opts_defaults(void)
 	CU_ASSERT_FALSE(v->given);
 	v = find_val(vals, "block-size");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-	CU_ASSERT_EQUAL(v->num, 64 * 1024LL);
+	CU_ASSERT_EQUAL(v->num, 64 * 1024);
 	free(vals);
 }
 

@@ -24,7 +24,6 @@ void *
 tvp_shared_map(size_t size)
 {
 	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-	    /* cppcheck-suppress invalidFunctionArg ; no file: fd -1 is right */
 	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
 	if (p == MAP_FAILED) {
