@@ -43,12 +43,15 @@ SAN_tsan := -fsanitize=thread
 # Leaks are errors.  handle_segv=0: a SEGV is left to the kernel, so that
 # a worker that --fault crash kills with raise(SIGSEGV) dies of the
 # signal, as it does unsanitized, instead of the sanitizer printing a
-# report and turning it into exit status 1.  tests/tsan.supp: only for
-# code that races on purpose (it says why, per entry).
+# report and turning it into exit status 1.  die_after_fork=0: a child
+# forked from a threaded process may start threads (the background
+# workload shows what outlives a program that way); TSan would kill it.
+# tests/tsan.supp: only for what the code does on purpose, with why.
 ASAN_OPTIONS  ?= detect_leaks=1:abort_on_error=0:handle_segv=0
 UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+TSAN_BASE     := halt_on_error=1:second_deadlock_stack=1:handle_segv=0
 TSAN_SUPP     := suppressions=$(CURDIR)/tests/tsan.supp
-TSAN_OPTIONS  ?= halt_on_error=1:second_deadlock_stack=1:handle_segv=0:$(TSAN_SUPP)
+TSAN_OPTIONS  ?= $(TSAN_BASE):die_after_fork=0:$(TSAN_SUPP)
 export ASAN_OPTIONS UBSAN_OPTIONS TSAN_OPTIONS
 # GCC 12's TSan knows the memory layout of at most 28 bits of mmap
 # randomness; a kernel set to more (vm.mmap_rnd_bits = 32, the default on

@@ -7,8 +7,9 @@
 # workload options on WORKLOAD's line of tests/valgrind.args, if it has
 # one: valgrind runs code 20 to 50 times slower, and serializes threads,
 # so a workload whose --quick run is still long under it (many forks,
-# many rounds) gets smaller options there.  A new workload is picked up
-# from --list with no change here.
+# many rounds) gets smaller options there, or `skip REASON` if valgrind
+# cannot run it at all.  A new workload is picked up from --list with no
+# change here.
 set -eu
 
 bindir=${1:-bin}
@@ -30,12 +31,20 @@ fi
 
 failed=0
 runs=0
+skipped=0
 for wl in $workloads; do
 	extra=""
 	if [ -f "$args_file" ]; then
 		extra=$(awk -v w="$wl" '$1 == w { $1 = ""; print; exit }' \
 		    "$args_file")
 	fi
+	case $extra in
+	" skip"*)
+		echo "valgrind: skipped $wl:${extra# skip}"
+		skipped=$((skipped + 1))
+		continue
+		;;
+	esac
 	for mode in threads processes; do
 		start=$(date +%s.%N)
 		# $extra is a list of words: split on purpose.
@@ -54,5 +63,5 @@ for wl in $workloads; do
 		    "$(awk -v a="$start" -v b="$end" 'BEGIN { print b - a }')"
 	done
 done
-echo "valgrind: $((runs - failed)) passed, $failed failed"
+echo "valgrind: $((runs - failed)) passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
