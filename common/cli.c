@@ -120,14 +120,15 @@ bad_option(int ch, const char *arg)
 static int
 apply_quick(const struct tvp_workload *wl, struct tvp_optval *vals)
 {
-	char *copy, *words[32], *p;
+	char *copy, *words[32], *p, *last;
 	int n = 0, rc;
 
 	if (wl->quick == NULL || *wl->quick == '\0')
 		return 0;
 	if ((copy = strdup(wl->quick)) == NULL)
 		err(TVP_EXIT_FAIL, "strdup");
-	for (p = strtok(copy, " "); p != NULL && n < 32; p = strtok(NULL, " "))
+	for (p = strtok_r(copy, " ", &last); p != NULL && n < 32;
+	    p = strtok_r(NULL, " ", &last))
 		words[n++] = p;
 	rc = tvp_opts_parse(wl->name, wl->opts, vals, n, words);
 	free(copy);

@@ -221,7 +221,7 @@ tvp_note(struct tvp_run *run, const char *fmt, ...)
 	va_list ap;
 
 	if (used > 0 && used + 2 < sizeof(run->note)) {
-		strcpy(run->note + used, "; ");
+		strlcpy(run->note + used, "; ", sizeof(run->note) - used);
 		used += 2;
 	}
 	va_start(ap, fmt);

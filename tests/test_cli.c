@@ -1,6 +1,7 @@
 /*
  * End to end: both programs, run as the user would, with bad arguments.
- * Paths are relative to the repository root, where `make check` runs.
+ * Paths are relative to the repository root, where `make check` runs;
+ * TVP_BINDIR (tests.h) is the bin directory of this test binary's build.
  */
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -17,8 +18,8 @@
 
 #include "tests.h"
 
-static const char *const programs[] = { "./bin/tvp-threads",
-    "./bin/tvp-processes" };
+static const char *const programs[] = { TVP_BINDIR "/tvp-threads",
+    TVP_BINDIR "/tvp-processes" };
 
 struct output {
 	char out[8192], err[8192];

@@ -45,13 +45,14 @@ tvp_test_argv_free(char **argv)
 char **
 tvp_test_split(const char *s, int *argc)
 {
-	char *copy = strdup(s), *p, **argv;
+	char *copy = strdup(s), *p, *last, **argv;
 	const char *words[64];
 	int n = 0;
 
 	if (copy == NULL)
 		return NULL;
-	for (p = strtok(copy, " "); p != NULL && n < 64; p = strtok(NULL, " "))
+	for (p = strtok_r(copy, " ", &last); p != NULL && n < 64;
+	    p = strtok_r(NULL, " ", &last))
 		words[n++] = p;
 	argv = tvp_test_argv(n, words);
 	free(copy);
