@@ -13,7 +13,9 @@
 	X(falseshare)    \
 	X(pingpong)      \
 	X(spawn)         \
-	X(background)
+	X(background)    \
+	X(queue)         \
+	X(semaphore)
 
 #define DECLARE(name) extern const struct tvp_workload tvp_wl_##name;
 #define ENTRY(name) &tvp_wl_##name,

@@ -24,6 +24,8 @@ static CU_SuiteInfo suites[] = {
 	{ "cli", NULL, NULL, NULL, NULL, tvp_cli_tests },
 	{ "fileread", NULL, NULL, NULL, NULL, tvp_fileread_tests },
 	{ "faults", NULL, NULL, NULL, NULL, tvp_faults_tests },
+	{ "queue", NULL, NULL, NULL, NULL, tvp_queue_tests },
+	{ "semaphore", NULL, NULL, NULL, NULL, tvp_semaphore_tests },
 	{ "lock", NULL, NULL, NULL, NULL, tvp_lock_tests },
 	{ "event", NULL, NULL, NULL, NULL, tvp_event_tests },
 	{ "counter", NULL, NULL, NULL, NULL, tvp_counter_tests },

@@ -189,8 +189,9 @@ tvp_test_run_workers(unsigned nworkers,
     void *shared)
 {
 	struct tvp_optval vals[1] = { { 0 } };
+	/* A body that never returns fails the run instead of hanging it. */
 	struct tvp_run run = { .wl = &probe, .opts = vals,
-	    .nworkers = nworkers };
+	    .nworkers = nworkers, .timeout_s = 60 };
 	struct tvp_record rec;
 	int rc;
 

@@ -26,6 +26,8 @@ extern CU_TestInfo tvp_run_tests[];
 extern CU_TestInfo tvp_cli_tests[];
 extern CU_TestInfo tvp_fileread_tests[];
 extern CU_TestInfo tvp_faults_tests[];
+extern CU_TestInfo tvp_queue_tests[];
+extern CU_TestInfo tvp_semaphore_tests[];
 extern CU_TestInfo tvp_lock_tests[];
 extern CU_TestInfo tvp_event_tests[];
 extern CU_TestInfo tvp_counter_tests[];

@@ -1,0 +1,234 @@
+/*
+ * The bounded queue (common/sync_queue.c) on this binary's workers,
+ * threads or processes, and the queue workload end to end.
+ */
+#include <sched.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <CUnit/CUnit.h>
+
+#include "execute.h"
+#include "record.h"
+#include "runner.h"
+#include "sync.h"
+#include "tests.h"
+
+#define ITEMS 600
+#define CAPACITY 4
+
+/* Everything the workers share, in one tvp_shared_map region. */
+struct qtest {
+	unsigned producers;
+	_Atomic unsigned producers_done;
+	_Atomic unsigned entering_get;    /* consumers about to call get */
+	_Atomic unsigned seen[ITEMS];
+	_Atomic unsigned closed_seen;     /* consumers that saw CLOSED */
+	_Atomic unsigned put_refused;
+	_Atomic unsigned taken;
+	struct tvp_queue q;               /* last: its ring follows */
+};
+
+static size_t
+qtest_size(void)
+{
+	return sizeof(struct qtest) + CAPACITY * sizeof(unsigned);
+}
+
+static struct qtest *
+qtest_new(unsigned producers)
+{
+	struct qtest *t = tvp_shared_map(qtest_size());
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	t->producers = producers;
+	CU_ASSERT_EQUAL_FATAL(tvp_queue_init(&t->q, CAPACITY,
+	    sizeof(unsigned), tvp_shared_is_pshared()), 0);
+	return t;
+}
+
+static void
+qtest_free(struct qtest *t)
+{
+	tvp_queue_destroy(&t->q);
+	tvp_shared_unmap(t, qtest_size());
+}
+
+/* Producers put their share of ITEMS; consumers take until CLOSED. */
+static int
+exchange_body(void *shared, unsigned worker, unsigned nworkers)
+{
+	struct qtest *t = shared;
+	unsigned v;
+
+	(void)nworkers;
+	if (worker < t->producers) {
+		for (v = worker; v < ITEMS; v += t->producers)
+			if (tvp_queue_put(&t->q, &v) != 0)
+				return -1;
+		/* The last producer: wait for every task_done, then close. */
+		if (atomic_fetch_add(&t->producers_done, 1) + 1 ==
+		    t->producers) {
+			tvp_queue_join(&t->q);
+			tvp_queue_close(&t->q);
+		}
+		return 0;
+	}
+	while (tvp_queue_get(&t->q, &v) == 0) {
+		if (v >= ITEMS)
+			return -1;
+		atomic_fetch_add(&t->seen[v], 1);
+		atomic_fetch_add(&t->taken, 1);
+		tvp_queue_task_done(&t->q);
+	}
+	atomic_fetch_add(&t->closed_seen, 1);
+	return 0;
+}
+
+/* Every item exactly once, for 1-4 producers x 1-4 consumers. */
+static void
+test_exactly_once(void)
+{
+	for (unsigned p = 1; p <= 4; p++)
+		for (unsigned c = 1; c <= 4; c++) {
+			struct qtest *t = qtest_new(p);
+			unsigned wrong = 0;
+
+			CU_ASSERT_EQUAL(tvp_test_run_workers(p + c,
+			    exchange_body, t), 0);
+			for (unsigned i = 0; i < ITEMS; i++)
+				wrong += atomic_load(&t->seen[i]) != 1;
+			CU_ASSERT_EQUAL(wrong, 0);
+			CU_ASSERT_EQUAL(atomic_load(&t->taken), ITEMS);
+			/* Every consumer ended by CLOSED, none by error. */
+			CU_ASSERT_EQUAL(atomic_load(&t->closed_seen), c);
+			if (wrong != 0)
+				fprintf(stderr, "%u producers, %u consumers: "
+				    "%u items not seen exactly once\n", p, c,
+				    wrong);
+			qtest_free(t);
+		}
+}
+
+/*
+ * Consumers block on an empty queue; worker 0 closes it once all of them
+ * are at (or in) get.  Close must wake each: a consumer it missed would
+ * block for good, and the run's timeout would fail the test.  Whether a
+ * consumer is already asleep or just about to be when close comes, get
+ * must answer CLOSED: both interleavings are correct, and both occur.
+ */
+static int
+close_body(void *shared, unsigned worker, unsigned nworkers)
+{
+	struct qtest *t = shared;
+	unsigned v;
+
+	if (worker == 0) {
+		while (atomic_load(&t->entering_get) < nworkers - 1)
+			sched_yield();  /* only until the few consumers start */
+		tvp_queue_close(&t->q);
+		/* After close, a put is refused and nothing is queued. */
+		v = 1;
+		if (tvp_queue_put(&t->q, &v) == TVP_QUEUE_CLOSED)
+			atomic_fetch_add(&t->put_refused, 1);
+		return 0;
+	}
+	atomic_fetch_add(&t->entering_get, 1);
+	if (tvp_queue_get(&t->q, &v) != TVP_QUEUE_CLOSED)
+		return -1;
+	atomic_fetch_add(&t->closed_seen, 1);
+	return 0;
+}
+
+static void
+test_close_wakes_waiters(void)
+{
+	for (unsigned consumers = 1; consumers <= 4; consumers++) {
+		struct qtest *t = qtest_new(0);
+
+		CU_ASSERT_EQUAL(tvp_test_run_workers(consumers + 1,
+		    close_body, t), 0);
+		CU_ASSERT_EQUAL(atomic_load(&t->closed_seen), consumers);
+		CU_ASSERT_EQUAL(atomic_load(&t->put_refused), 1);
+		qtest_free(t);
+	}
+}
+
+/* A closed queue still hands out what it holds, then CLOSED. */
+static void
+test_close_drains_first(void)
+{
+	struct qtest *t = qtest_new(0);
+	unsigned v;
+
+	for (v = 10; v < 10 + CAPACITY; v++)
+		CU_ASSERT_EQUAL(tvp_queue_put(&t->q, &v), 0);
+	tvp_queue_close(&t->q);
+	for (unsigned want = 10; want < 10 + CAPACITY; want++) {
+		CU_ASSERT_EQUAL(tvp_queue_get(&t->q, &v), 0);
+		CU_ASSERT_EQUAL(v, want);   /* first in, first out */
+		tvp_queue_task_done(&t->q);
+	}
+	CU_ASSERT_EQUAL(tvp_queue_get(&t->q, &v), TVP_QUEUE_CLOSED);
+	/* Every item was done: join returns at once. */
+	tvp_queue_join(&t->q);
+	qtest_free(t);
+}
+
+static void
+run_queue(unsigned workers, const char *args, struct tvp_record *rec)
+{
+	CU_ASSERT_EQUAL(tvp_test_execute("queue", workers, args, rec),
+	    TVP_EXIT_OK);
+	CU_ASSERT_TRUE(rec->verified);
+	if (!rec->verified)
+		fprintf(stderr, "queue -j %u %s: %s\n", workers, args,
+		    rec->note);
+}
+
+/* The same result at every worker count, and item counts add up. */
+static void
+test_workload(void)
+{
+	static const unsigned counts[] = { 1, 2, 3, 4, 8, 256 };
+	struct tvp_record rec;
+	char first[TVP_RESULT_MAX] = "";
+
+	for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++) {
+		run_queue(counts[i], "--items 3000 --capacity 8 --payload 100",
+		    &rec);
+		CU_ASSERT_EQUAL(rec.items, 3000);
+		if (i == 0)
+			strlcpy(first, rec.result, sizeof(first));
+		CU_ASSERT_STRING_EQUAL(rec.result, first);
+	}
+	/* More producers than consumers, a queue of one, no payload. */
+	run_queue(4, "--items 500 --producers 3 --capacity 1 --payload 0",
+	    &rec);
+	CU_ASSERT_EQUAL(rec.items, 500);
+}
+
+static void
+test_workload_bad_options(void)
+{
+	struct tvp_record rec;
+
+	CU_ASSERT_EQUAL(tvp_test_execute("queue", 2, "--producers 2", &rec),
+	    TVP_EXIT_USAGE);
+	CU_ASSERT_EQUAL(tvp_test_execute("queue", 1, "--producers 2", &rec),
+	    TVP_EXIT_USAGE);
+}
+
+CU_TestInfo tvp_queue_tests[] = {
+	{ "every item exactly once, 1-4 producers x 1-4 consumers",
+	    test_exactly_once },
+	{ "close wakes every waiting consumer; put after close refused",
+	    test_close_wakes_waiters },
+	{ "a closed queue drains in order, then says closed",
+	    test_close_drains_first },
+	{ "queue workload: one result at 1..256 workers", test_workload },
+	{ "queue workload: producers leaving no consumer refused",
+	    test_workload_bad_options },
+	CU_TEST_INFO_NULL,
+};
