@@ -497,7 +497,8 @@ test_compare_options(void)
 		expect("./compare.sh", bad_compare[i].words, NULL,
 		    bad_compare[i].status, bad_compare[i].msg, 1);
 	/* A bad workload option: the program's line, then compare.sh's. */
-	expect("./compare.sh", pass, NULL, 2, "bad usage running: ", 2);
+	expect("./compare.sh", pass, NULL, 2,
+	    "hash refused every worker count: value 'x' for hash --blocks", 2);
 	/* A usage error after -o leaves no empty output file behind. */
 	expect("./compare.sh", out, NULL, 2, "workload 'nosuch'", 1);
 	CU_ASSERT_NOT_EQUAL(stat("/tmp/tvp-badinput-compare.out", &sb), 0);

@@ -27,13 +27,18 @@ struct qtest {
 	_Atomic unsigned closed_seen;     /* consumers that saw CLOSED */
 	_Atomic unsigned put_refused;
 	_Atomic unsigned taken;
-	struct tvp_queue q;               /* last: its ring follows */
+	struct tvp_queue *q;  /* just after this struct, in the same region */
 };
+
+/* The queue starts after the struct, at its own alignment. */
+#define QUEUE_OFFSET \
+	((sizeof(struct qtest) + _Alignof(struct tvp_queue) - 1) & \
+	~(_Alignof(struct tvp_queue) - 1))
 
 static size_t
 qtest_size(void)
 {
-	return sizeof(struct qtest) + CAPACITY * sizeof(unsigned);
+	return QUEUE_OFFSET + tvp_queue_size(CAPACITY, sizeof(unsigned));
 }
 
 static struct qtest *
@@ -43,7 +48,9 @@ qtest_new(unsigned producers)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	t->producers = producers;
-	CU_ASSERT_EQUAL_FATAL(tvp_queue_init(&t->q, CAPACITY,
+	/* Inherited by fork at the same address, so the pointer holds. */
+	t->q = (struct tvp_queue *)((char *)t + QUEUE_OFFSET);
+	CU_ASSERT_EQUAL_FATAL(tvp_queue_init(t->q, CAPACITY,
 	    sizeof(unsigned), tvp_shared_is_pshared()), 0);
 	return t;
 }
@@ -51,7 +58,7 @@ qtest_new(unsigned producers)
 static void
 qtest_free(struct qtest *t)
 {
-	tvp_queue_destroy(&t->q);
+	tvp_queue_destroy(t->q);
 	tvp_shared_unmap(t, qtest_size());
 }
 
@@ -65,22 +72,22 @@ exchange_body(void *shared, unsigned worker, unsigned nworkers)
 	(void)nworkers;
 	if (worker < t->producers) {
 		for (v = worker; v < ITEMS; v += t->producers)
-			if (tvp_queue_put(&t->q, &v) != 0)
+			if (tvp_queue_put(t->q, &v) != 0)
 				return -1;
 		/* The last producer: wait for every task_done, then close. */
 		if (atomic_fetch_add(&t->producers_done, 1) + 1 ==
 		    t->producers) {
-			tvp_queue_join(&t->q);
-			tvp_queue_close(&t->q);
+			tvp_queue_join(t->q);
+			tvp_queue_close(t->q);
 		}
 		return 0;
 	}
-	while (tvp_queue_get(&t->q, &v) == 0) {
+	while (tvp_queue_get(t->q, &v) == 0) {
 		if (v >= ITEMS)
 			return -1;
 		atomic_fetch_add(&t->seen[v], 1);
 		atomic_fetch_add(&t->taken, 1);
-		tvp_queue_task_done(&t->q);
+		tvp_queue_task_done(t->q);
 	}
 	atomic_fetch_add(&t->closed_seen, 1);
 	return 0;
@@ -127,15 +134,15 @@ close_body(void *shared, unsigned worker, unsigned nworkers)
 	if (worker == 0) {
 		while (atomic_load(&t->entering_get) < nworkers - 1)
 			sched_yield();  /* only until the few consumers start */
-		tvp_queue_close(&t->q);
+		tvp_queue_close(t->q);
 		/* After close, a put is refused and nothing is queued. */
 		v = 1;
-		if (tvp_queue_put(&t->q, &v) == TVP_QUEUE_CLOSED)
+		if (tvp_queue_put(t->q, &v) == TVP_QUEUE_CLOSED)
 			atomic_fetch_add(&t->put_refused, 1);
 		return 0;
 	}
 	atomic_fetch_add(&t->entering_get, 1);
-	if (tvp_queue_get(&t->q, &v) != TVP_QUEUE_CLOSED)
+	if (tvp_queue_get(t->q, &v) != TVP_QUEUE_CLOSED)
 		return -1;
 	atomic_fetch_add(&t->closed_seen, 1);
 	return 0;
@@ -163,16 +170,16 @@ test_close_drains_first(void)
 	unsigned v;
 
 	for (v = 10; v < 10 + CAPACITY; v++)
-		CU_ASSERT_EQUAL(tvp_queue_put(&t->q, &v), 0);
-	tvp_queue_close(&t->q);
+		CU_ASSERT_EQUAL(tvp_queue_put(t->q, &v), 0);
+	tvp_queue_close(t->q);
 	for (unsigned want = 10; want < 10 + CAPACITY; want++) {
-		CU_ASSERT_EQUAL(tvp_queue_get(&t->q, &v), 0);
+		CU_ASSERT_EQUAL(tvp_queue_get(t->q, &v), 0);
 		CU_ASSERT_EQUAL(v, want);   /* first in, first out */
-		tvp_queue_task_done(&t->q);
+		tvp_queue_task_done(t->q);
 	}
-	CU_ASSERT_EQUAL(tvp_queue_get(&t->q, &v), TVP_QUEUE_CLOSED);
+	CU_ASSERT_EQUAL(tvp_queue_get(t->q, &v), TVP_QUEUE_CLOSED);
 	/* Every item was done: join returns at once. */
-	tvp_queue_join(&t->q);
+	tvp_queue_join(t->q);
 	qtest_free(t);
 }
 
