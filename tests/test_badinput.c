@@ -44,229 +44,11 @@
 #include "signals.h"
 #include "tests.h"
 
-#define NOBODY 65534
-#define MAXWORDS 16
-
-/* What the forked child does to itself before exec. */
-struct setup {
-	bool nobody;          /* drop to uid/gid 65534 */
-	rlim_t nproc;         /* RLIMIT_NPROC, 0: unchanged */
-	rlim_t fsize;         /* RLIMIT_FSIZE, 0: unchanged */
-};
-
-struct output {
-	char out[16384], err[8192];
-	size_t outlen, errlen;
-};
-
-static char program[64];
 
 static const char *
 prog(void)
 {
-	snprintf(program, sizeof(program), "./bin/tvp-%s", tvp_mode);
-	return program;
-}
-
-static void
-child_exec(const char *path, char *const *argv, const struct setup *s,
-    int out, int errfd)
-{
-	int null = open("/dev/null", O_RDONLY);
-
-	if (null >= 0)
-		dup2(null, STDIN_FILENO);
-	dup2(out, STDOUT_FILENO);
-	dup2(errfd, STDERR_FILENO);
-	if (s != NULL && s->fsize != 0) {
-		struct rlimit rl = { s->fsize, s->fsize };
-
-		/* The program must turn SIGXFSZ into EFBIG itself. */
-		signal(SIGXFSZ, SIG_DFL);
-		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
-			_exit(126);
-	}
-	if (s != NULL && s->nproc != 0) {
-		struct rlimit rl = { s->nproc, s->nproc };
-
-		if (setrlimit(RLIMIT_NPROC, &rl) != 0)
-			_exit(126);
-	}
-	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
-	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
-		_exit(126);
-	execv(path, argv);
-	_exit(127);
-}
-
-/* Read both pipes to EOF. */
-static void
-collect(int po, int pe, struct output *o)
-{
-	struct pollfd fds[2] = { { po, POLLIN, 0 }, { pe, POLLIN, 0 } };
-	int open_fds = 2;
-
-	while (open_fds > 0) {
-		if (poll(fds, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		for (int i = 0; i < 2; i++) {
-			char *buf = i == 0 ? o->out : o->err;
-			size_t cap = i == 0 ? sizeof(o->out) : sizeof(o->err);
-			size_t *len = i == 0 ? &o->outlen : &o->errlen;
-			char sink[1024];
-			ssize_t r;
-
-			if (fds[i].fd < 0 || fds[i].revents == 0)
-				continue;
-			if (*len < cap - 1)
-				r = read(fds[i].fd, buf + *len, cap - 1 - *len);
-			else
-				r = read(fds[i].fd, sink, sizeof(sink));
-			if (r > 0 && *len < cap - 1)
-				*len += (size_t)r;
-			else if (r <= 0) {
-				close(fds[i].fd);
-				fds[i].fd = -1;
-				open_fds--;
-			}
-		}
-	}
-	o->out[o->outlen] = '\0';
-	o->err[o->errlen] = '\0';
-}
-
-/* No /dev/shm entry of process pid ("tvp-PID-N"). */
-static void
-assert_no_shm_of(pid_t pid)
-{
-	char prefix[64];
-	DIR *d = opendir("/dev/shm");
-	struct dirent *e;
-
-	snprintf(prefix, sizeof(prefix), "tvp-%ld-", (long)pid);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-	while ((e = readdir(d)) != NULL)
-		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
-			CU_FAIL("left in /dev/shm");
-			fprintf(stderr, "left in /dev/shm: %s\n", e->d_name);
-		}
-	closedir(d);
-}
-
-/* SIGKILL every child of this process (from /proc); how many there were. */
-static int
-kill_children(void)
-{
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return 1;
-	while ((e = readdir(d)) != NULL) {
-		char path[300], buf[512], *p;
-		long pid = strtol(e->d_name, &p, 10), ppid;
-		FILE *fp;
-
-		if (*p != '\0' || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		if ((fp = fopen(path, "r")) == NULL)
-			continue;
-		/* "pid (comm) state ppid": comm may hold anything but ')'. */
-		if (fgets(buf, sizeof(buf), fp) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    sscanf(p + 1, " %*c %ld", &ppid) == 1 &&
-		    ppid == (long)getpid()) {
-			fprintf(stderr, "left running: pid %ld\n", pid);
-			kill((pid_t)pid, SIGKILL);
-			n++;
-		}
-		fclose(fp);
-	}
-	closedir(d);
-	return n;
-}
-
-/*
- * Run path with argv (NULL-terminated, argv[0] included) after setup s.
- * Returns the exit status, 128+N for death by signal N, or -1.  Asserts
- * that it left no process and no shared memory behind.
- */
-static int
-run_argv(const char *path, char *const *argv, const struct setup *s,
-    struct output *o)
-{
-	int po[2], pe[2], status, orphans = 0;
-	pid_t pid, p;
-
-	memset(o, 0, sizeof(*o));
-	if (pipe(po) != 0)
-		return -1;
-	if (pipe(pe) != 0) {
-		close(po[0]);
-		close(po[1]);
-		return -1;
-	}
-	/* Orphans of the program (workers it left) are reparented to us. */
-	prctl(PR_SET_CHILD_SUBREAPER, 1);
-	fflush(NULL);
-	if ((pid = fork()) == 0) {
-		close(po[0]);
-		close(pe[0]);
-		child_exec(path, argv, s, po[1], pe[1]);
-	}
-	close(po[1]);
-	close(pe[1]);
-	if (pid < 0) {
-		close(po[0]);
-		close(pe[0]);
-		prctl(PR_SET_CHILD_SUBREAPER, 0);
-		return -1;
-	}
-	collect(po[0], pe[0], o);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	/* Anything still a child of ours now is left over from the run. */
-	while ((p = waitpid(-1, NULL, WNOHANG)) != 0) {
-		if (p < 0)
-			break;
-		orphans++;
-	}
-	if (p == 0) {
-		/* Orphans still running: count them, end them, reap them. */
-		orphans += kill_children();
-		while (waitpid(-1, NULL, 0) > 0)
-			;
-	}
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	CU_ASSERT_EQUAL(orphans, 0);
-	assert_no_shm_of(pid);
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
-/* Run path with the NULL-terminated words. */
-static int
-run_words(const char *path, const char *const *words, const struct setup *s,
-    struct output *o)
-{
-	char *argv[MAXWORDS + 2];
-	int n = 0, rc;
-
-	argv[n++] = strdup(path);
-	while (words[n - 1] != NULL && n <= MAXWORDS)
-		argv[n] = strdup(words[n - 1]), n++;
-	argv[n] = NULL;
-	rc = run_argv(path, argv, s, o);
-	for (int i = 0; i < n; i++)
-		free(argv[i]);
-	return rc;
+	return tvp_test_program();
 }
 
 static size_t
@@ -284,11 +66,11 @@ count_lines(const char *s)
  * exactly that many lines on stderr.  Prints the case when it fails.
  */
 static void
-expect(const char *path, const char *const *words, const struct setup *s,
+expect(const char *path, const char *const *words, const struct tvp_test_setup *s,
     int want, const char *msg, size_t lines)
 {
-	struct output o;
-	int rc = run_words(path, words, s, &o);
+	struct tvp_test_output o;
+	int rc = tvp_test_run_words(path, words, s, &o);
 	bool ok = rc == want && strstr(o.err, msg) != NULL &&
 	    (lines == 0 || count_lines(o.err) == lines);
 
@@ -307,7 +89,7 @@ expect(const char *path, const char *const *words, const struct setup *s,
 
 /* A bad command line, and what the program must say. */
 struct bad {
-	const char *words[MAXWORDS];
+	const char *words[16];
 	int status;
 	const char *msg;
 };
@@ -567,7 +349,8 @@ test_special_files(void)
 	CU_ASSERT_FATAL(symlink(".", path) == 0);
 	snprintf(path, sizeof(path), "%s/null", dir);
 	/* A device node, where this filesystem allows one. */
-	if ((dev = mknod(path, S_IFCHR | 0644, makedev(1, 3)) == 0))
+	dev = mknod(path, S_IFCHR | 0644, makedev(1, 3)) == 0;
+	if (dev)
 		skipped++;
 	snprintf(args, sizeof(args), "--dir %s", dir);
 	/* Nothing but those: no regular files, a usage error. */
@@ -597,7 +380,7 @@ make_public_dir(char *dir)
 static void
 test_unreadable(void)
 {
-	static const struct setup nobody = { .nobody = true };
+	static const struct tvp_test_setup nobody = { .nobody = true };
 	char dir[] = "/tmp/tvp-badinput-XXXXXX", path[512], msg[600];
 	const char *words[] = { "fileread", "--dir", dir, NULL };
 
@@ -777,7 +560,7 @@ test_manifest_unwritable(void)
 static void
 test_dataset_write_fails(void)
 {
-	static const struct setup small = { .fsize = 1000 };
+	static const struct tvp_test_setup small = { .fsize = 1000 };
 	char dir[] = "/tmp/tvp-badinput-XXXXXX";
 	const char *words[] = { "fileread", "--cache-dir", dir, "--files", "3",
 	    "--file-size", "4096", NULL };
@@ -920,13 +703,13 @@ test_dataset_interrupted(void)
 static void
 test_no_processes(void)
 {
-	static const struct setup low = { .nobody = true, .nproc = 8 };
+	static const struct tvp_test_setup low = { .nobody = true, .nproc = 8 };
 	static const char *const words[] = { "-j", "64", "hash", "--blocks",
 	    "64", "--block-size", "64", "--rounds", "1", NULL };
 
-	struct output o;
+	struct tvp_test_output o;
 
-	CU_ASSERT_EQUAL(run_words(prog(), words, &low, &o), 1);
+	CU_ASSERT_EQUAL(tvp_test_run_words(prog(), words, &low, &o), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, strcmp(tvp_mode, "threads") ==
 	    0 ? "pthread_create for worker " : "fork for worker "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, " of 64: Resource temporarily "
@@ -970,9 +753,9 @@ test_4096_workers(void)
 	static const char *const words[] = { "-j", "4096", "--format", "csv",
 	    "hash", "--blocks", "64", "--block-size", "64", "--rounds", "1",
 	    NULL };
-	struct output o;
+	struct tvp_test_output o;
 
-	CU_ASSERT_EQUAL(run_words(prog(), words, NULL, &o), 0);
+	CU_ASSERT_EQUAL(tvp_test_run_words(prog(), words, NULL, &o), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, ",4096,"));
 	CU_ASSERT_EQUAL(o.errlen, 0);
 }

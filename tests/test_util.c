@@ -1,10 +1,13 @@
 /* Small helpers shared by the test files. */
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -205,42 +208,85 @@ tvp_test_run_workers(unsigned nworkers,
 const char *
 tvp_test_program(void)
 {
-	return strcmp(tvp_mode, "threads") == 0 ? "./bin/tvp-threads" :
-	    "./bin/tvp-processes";
+	return strcmp(tvp_mode, "threads") == 0 ? TVP_BINDIR "/tvp-threads" :
+	    TVP_BINDIR "/tvp-processes";
 }
 
-/* Read both pipes to their end, at once, so neither can fill and block. */
+#define NOBODY 65534
+#define MAXWORDS 32
+
 static void
-drain(int fds[2], struct tvp_test_output *o)
+child_exec(const char *path, char *const *argv,
+    const struct tvp_test_setup *s, int out, int errfd)
 {
-	struct pollfd p[2] = { { fds[0], POLLIN, 0 }, { fds[1], POLLIN, 0 } };
-	char *buf[2] = { o->out, o->err };
-	size_t *len[2] = { &o->outlen, &o->errlen };
-	size_t cap[2] = { sizeof(o->out) - 1, sizeof(o->err) - 1 };
+	int null = open("/dev/null", O_RDONLY);
+	sigset_t mask;
+
+	if (null >= 0)
+		dup2(null, STDIN_FILENO);
+	dup2(out, STDOUT_FILENO);
+	dup2(errfd, STDERR_FILENO);
+	if (s != NULL && s->fsize != 0) {
+		struct rlimit rl = { s->fsize, s->fsize };
+
+		/* The program must turn SIGXFSZ into EFBIG itself. */
+		signal(SIGXFSZ, SIG_DFL);
+		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(126);
+	}
+	if (s != NULL && s->nproc != 0) {
+		struct rlimit rl = { s->nproc, s->nproc };
+
+		if (setrlimit(RLIMIT_NPROC, &rl) != 0)
+			_exit(126);
+	}
+	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
+	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
+		_exit(126);
+	sigemptyset(&mask);
+	if (s != NULL && s->pending_signal != 0) {
+		/* Blocked and pending across exec: see tests.h. */
+		sigaddset(&mask, s->pending_signal);
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+		raise(s->pending_signal);
+	} else {
+		sigprocmask(SIG_SETMASK, &mask, NULL);
+	}
+	execv(path, argv);
+	_exit(127);
+}
+
+/* Read both pipes to EOF. */
+static void
+collect(int po, int pe, struct tvp_test_output *o)
+{
+	struct pollfd fds[2] = { { po, POLLIN, 0 }, { pe, POLLIN, 0 } };
 	int open_fds = 2;
 
 	while (open_fds > 0) {
-		if (poll(p, 2, -1) < 0) {
+		if (poll(fds, 2, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			break;
 		}
 		for (int i = 0; i < 2; i++) {
+			char *buf = i == 0 ? o->out : o->err;
+			size_t cap = i == 0 ? sizeof(o->out) : sizeof(o->err);
+			size_t *len = i == 0 ? &o->outlen : &o->errlen;
 			char sink[1024];
 			ssize_t r;
 
-			if (p[i].fd < 0 || p[i].revents == 0)
+			if (fds[i].fd < 0 || fds[i].revents == 0)
 				continue;
-			if (*len[i] < cap[i])
-				r = read(p[i].fd, buf[i] + *len[i],
-				    cap[i] - *len[i]);
+			if (*len < cap - 1)
+				r = read(fds[i].fd, buf + *len, cap - 1 - *len);
 			else
-				r = read(p[i].fd, sink, sizeof(sink));
-			if (r > 0 && *len[i] < cap[i])
-				*len[i] += (size_t)r;
+				r = read(fds[i].fd, sink, sizeof(sink));
+			if (r > 0 && *len < cap - 1)
+				*len += (size_t)r;
 			else if (r <= 0) {
-				close(p[i].fd);
-				p[i].fd = -1;
+				close(fds[i].fd);
+				fds[i].fd = -1;
 				open_fds--;
 			}
 		}
@@ -249,12 +295,71 @@ drain(int fds[2], struct tvp_test_output *o)
 	o->err[o->errlen] = '\0';
 }
 
+/* No /dev/shm entry of process pid ("tvp-PID-N"). */
+static void
+assert_no_shm_of(pid_t pid)
+{
+	char prefix[64];
+	DIR *d = opendir("/dev/shm");
+	struct dirent *e;
+
+	snprintf(prefix, sizeof(prefix), "tvp-%ld-", (long)pid);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+	while ((e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			CU_FAIL("left in /dev/shm");
+			fprintf(stderr, "left in /dev/shm: %s\n", e->d_name);
+		}
+	closedir(d);
+}
+
+/* SIGKILL every child of this process (from /proc); how many there were. */
+static int
+kill_children(void)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return 1;
+	while ((e = readdir(d)) != NULL) {
+		char path[300], buf[512], *p;
+		long pid = strtol(e->d_name, &p, 10), ppid;
+		FILE *fp;
+
+		if (*p != '\0' || pid <= 0)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		if ((fp = fopen(path, "r")) == NULL)
+			continue;
+		/* "pid (comm) state ppid": comm may hold anything but ')'. */
+		if (fgets(buf, sizeof(buf), fp) != NULL &&
+		    (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 1, " %*c %ld", &ppid) == 1 &&
+		    ppid == (long)getpid()) {
+			fprintf(stderr, "left running: pid %ld\n", pid);
+			kill((pid_t)pid, SIGKILL);
+			n++;
+		}
+		fclose(fp);
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Run path with argv (NULL-terminated, argv[0] included) after setup s.
+ * Returns the exit status, 128+N for death by signal N, or -1.  Asserts
+ * that it left no process and no shared memory behind.
+ */
 int
-tvp_test_run_program(const char *const *argv, int pending_signal,
+tvp_test_run_argv(const char *path, char *const *argv,
+    const struct tvp_test_setup *s,
     struct tvp_test_output *o)
 {
-	int po[2], pe[2], fds[2], status;
-	pid_t pid;
+	int po[2], pe[2], status, orphans = 0;
+	pid_t pid, p;
 
 	memset(o, 0, sizeof(*o));
 	if (pipe(po) != 0)
@@ -264,42 +369,65 @@ tvp_test_run_program(const char *const *argv, int pending_signal,
 		close(po[1]);
 		return -1;
 	}
+	/* Orphans of the program (workers it left) are reparented to us. */
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(NULL);
-	if ((pid = fork()) < 0)
-		return -1;
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-		sigset_t set;
-
-		if (null >= 0)
-			dup2(null, STDIN_FILENO);
-		dup2(po[1], STDOUT_FILENO);
-		dup2(pe[1], STDERR_FILENO);
+	if ((pid = fork()) == 0) {
 		close(po[0]);
 		close(pe[0]);
-		sigemptyset(&set);
-		if (pending_signal != 0) {
-			/* Blocked and pending across exec: see tests.h. */
-			sigaddset(&set, pending_signal);
-			sigprocmask(SIG_SETMASK, &set, NULL);
-			raise(pending_signal);
-		} else {
-			sigprocmask(SIG_SETMASK, &set, NULL);
-		}
-		/* execv's argv is char *const[]; the strings are not changed. */
-		execv(argv[0], (char *const *)(void *)argv);
-		_exit(127);
+		child_exec(path, argv, s, po[1], pe[1]);
 	}
 	close(po[1]);
 	close(pe[1]);
-	fds[0] = po[0];
-	fds[1] = pe[0];
-	drain(fds, o);
+	if (pid < 0) {
+		close(po[0]);
+		close(pe[0]);
+		prctl(PR_SET_CHILD_SUBREAPER, 0);
+		return -1;
+	}
+	collect(po[0], pe[0], o);
 	while (waitpid(pid, &status, 0) < 0)
 		if (errno != EINTR)
 			return -1;
-	return status;
+	/* Anything still a child of ours now is left over from the run. */
+	while ((p = waitpid(-1, NULL, WNOHANG)) != 0) {
+		if (p < 0)
+			break;
+		orphans++;
+	}
+	if (p == 0) {
+		/* Orphans still running: count them, end them, reap them. */
+		orphans += kill_children();
+		while (waitpid(-1, NULL, 0) > 0)
+			;
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	CU_ASSERT_EQUAL(orphans, 0);
+	assert_no_shm_of(pid);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+/* Run path with the NULL-terminated words. */
+int
+tvp_test_run_words(const char *path, const char *const *words,
+    const struct tvp_test_setup *s,
+    struct tvp_test_output *o)
+{
+	char *argv[MAXWORDS + 2];
+	int n = 0, rc;
+
+	argv[n++] = strdup(path);
+	while (words[n - 1] != NULL && n <= MAXWORDS)
+		argv[n] = strdup(words[n - 1]), n++;
+	argv[n] = NULL;
+	rc = tvp_test_run_argv(path, argv, s, o);
+	for (int i = 0; i < n; i++)
+		free(argv[i]);
+	return rc;
+}
+
 
 bool
 tvp_test_csv_field(const char *csv, const char *name, char *out,

@@ -49,6 +49,7 @@ extern CU_TestInfo tvp_badinput_tests[];
 /* Helpers (test_util.c). */
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/resource.h>
 
 /* A NULL-terminated, writable copy of words[0..n). */
 char **tvp_test_argv(int n, const char *const *words);
@@ -79,7 +80,7 @@ int tvp_test_run_workers(unsigned nworkers,
     int (*body)(void *shared, unsigned worker, unsigned nworkers),
     void *shared);
 
-/* "./bin/tvp-threads" or "./bin/tvp-processes": this binary's mode. */
+/* TVP_BINDIR "/tvp-threads" or "/tvp-processes": this binary's mode. */
 const char *tvp_test_program(void);
 
 struct tvp_test_output {
@@ -87,16 +88,32 @@ struct tvp_test_output {
 	size_t outlen, errlen;
 };
 
+/* What the forked child does to itself before it execs the program. */
+struct tvp_test_setup {
+	bool nobody;          /* drop to uid/gid 65534 */
+	rlim_t nproc;         /* RLIMIT_NPROC, 0: unchanged */
+	rlim_t fsize;         /* RLIMIT_FSIZE, 0: unchanged */
+	/*
+	 * Non-zero: the program starts with this signal blocked and already
+	 * pending, so it has "arrived" by the time the program can look.
+	 * That makes an interrupted run deterministic to test (tvp blocks
+	 * SIGINT/SIGTERM itself and takes them at its first wait).
+	 */
+	int pending_signal;
+};
+
 /*
- * Run argv (argv[0] the program) to its end with stdout and stderr
- * captured; return its raw wait status (WIFEXITED etc.), or -1.  With
- * pending_signal non-zero, the program starts with that signal blocked and
- * already pending: the signal has "arrived" by the time the program can
- * look, which makes an interrupted run deterministic to test (tvp blocks
- * SIGINT/SIGTERM itself and takes them at its first wait).
+ * Run path with argv (NULL-terminated, argv[0] included), after setup s
+ * (may be NULL), stdout and stderr captured.  Returns the exit status,
+ * 128+N for death by signal N, or -1.  The test process is the child
+ * subreaper meanwhile, so any process the program left behind comes back
+ * to it: asserts there is none, and no /dev/shm entry of the program.
  */
-int tvp_test_run_program(const char *const *argv, int pending_signal,
-    struct tvp_test_output *o);
+int tvp_test_run_argv(const char *path, char *const *argv,
+    const struct tvp_test_setup *s, struct tvp_test_output *o);
+/* The same, with words: the arguments after argv[0], NULL-terminated. */
+int tvp_test_run_words(const char *path, const char *const *words,
+    const struct tvp_test_setup *s, struct tvp_test_output *o);
 
 /* The field `name` of the first row of CSV text with a header line. */
 bool tvp_test_csv_field(const char *csv, const char *name, char *out,
