@@ -266,7 +266,7 @@ pingpong_verify(struct tvp_run *run)
 			    "%llu), not %llu", k, (unsigned long long)turn,
 			    (unsigned long long)p->side[0].done,
 			    (unsigned long long)p->side[1].done,
-			    (unsigned long long)(2 * st->rounds));
+			    2 * (unsigned long long)st->rounds);
 			return TVP_NOT_VERIFIED;
 		}
 		/* Side 0 served first and received last: whole trips. */

@@ -185,7 +185,7 @@ semaphore_verify(struct tvp_run *run)
 	if (entries != st->rounds * run->nworkers) {
 		tvp_note(run, "%llu entries, not %llu",
 		    (unsigned long long)entries,
-		    (unsigned long long)(st->rounds * run->nworkers));
+		    (unsigned long long)st->rounds * run->nworkers);
 		return TVP_NOT_VERIFIED;
 	}
 	return TVP_VERIFIED;

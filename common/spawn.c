@@ -230,7 +230,7 @@ spawn_finish(struct tvp_run *run)
 		total += atomic_load(&st->slots[w].ran);
 	snprintf(run->result, sizeof(run->result), "spawned=%llu",
 	    (unsigned long long)total);
-	if ((sorted = malloc(n * sizeof(*sorted))) == NULL) {
+	if ((sorted = calloc(n ? n : 1, sizeof(*sorted))) == NULL) {
 		warn("spawn: cannot sort %zu timings", n);
 		return TVP_EXIT_FAIL;
 	}

@@ -54,6 +54,7 @@ count_leftovers(void)
 		if (fgets(buf, sizeof(buf), fp) != NULL &&
 		    (name = strchr(buf, '(')) != NULL &&
 		    (end = strrchr(buf, ')')) != NULL &&
+		    /* NOLINTNEXTLINE(cert-err34-c): kernel-written numbers */
 		    sscanf(end + 1, " %c %ld %ld", &state, &ppid,
 		    &group) == 3 && group == pgrp && state != 'Z' &&
 		    strncmp(name + 1, "tvpbg-", 6) == 0) {

@@ -305,15 +305,6 @@ count_entries(const char *dir, const char *prefix)
 }
 
 static void
-rm_rf(const char *path)
-{
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", path);
-	CU_ASSERT_EQUAL(system(cmd), 0);
-}
-
-static void
 write_file(const char *dir, const char *name, size_t size, mode_t mode)
 {
 	char path[512], buf[4096];
@@ -365,7 +356,7 @@ test_special_files(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, path));
 	if (!dev)
 		fprintf(stderr, "(no device node: mknod not permitted) ");
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /* A dir for nobody to look into. */
@@ -405,7 +396,7 @@ test_unreadable(void)
 	CU_ASSERT_FATAL(chmod(dir, 0700) == 0);
 	snprintf(msg, sizeof(msg), "--dir %s: %s: Permission denied", dir, dir);
 	expect(prog(), words, &nobody, 2, msg, 1);
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /*
@@ -515,7 +506,7 @@ test_changed_under_run(void)
 		if (strstr(err, cases[i].msg) == NULL || count_lines(err) != 1)
 			fprintf(stderr, "\ncase %zu: stderr:\n%s", i, err);
 	}
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /* The same seen by the user: a cached dataset damaged between runs. */
@@ -538,7 +529,7 @@ test_damaged_dataset(void)
 	snprintf(msg, sizeof(msg), "cannot open %s: No such file or directory",
 	    path);
 	expect(prog(), words, NULL, 1, msg, 1);
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /* --manifest where it cannot be written: the run fails, exit 1. */
@@ -553,7 +544,7 @@ test_manifest_unwritable(void)
 	write_file(dir, "a", 10, 0644);
 	expect(prog(), words, NULL, 1, "--manifest /nonexistent/tvp/manifest: "
 	    "No such file or directory", 1);
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /* Writes that fail (RLIMIT_FSIZE: EFBIG): exit 1, no .tmp-* left. */
@@ -572,7 +563,7 @@ test_dataset_write_fails(void)
 	    "data/f0000000.bin: File too large", dir);
 	expect(prog(), words, &small, 1, msg, 2);
 	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /*
@@ -679,6 +670,7 @@ test_dataset_interrupted(void)
 	    "1000", dir);
 	tvp_signals_block(&old);
 	raise(SIGINT);
+	/* cppcheck-suppress unreachableCode ; SIGINT is blocked: it pends */
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec),
 	    TVP_EXIT_SIGNAL(SIGINT));
 	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
@@ -692,7 +684,7 @@ test_dataset_interrupted(void)
 	CU_ASSERT(rec.verified);
 	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
 	CU_ASSERT_EQUAL(count_entries(dir, "fileread-"), 1);
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /*
@@ -743,7 +735,7 @@ test_256_workers(void)
 	CU_ASSERT(rec.verified);
 	CU_ASSERT_EQUAL(rec.items, 300);
 	CU_ASSERT_EQUAL(rec.bytes, 300 * 100);
-	rm_rf(dir);
+	tvp_test_rm_rf(dir);
 }
 
 /* The most workers -j allows is accepted and runs. */

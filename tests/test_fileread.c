@@ -128,9 +128,7 @@ test_generated_dataset(void)
 	CU_ASSERT_EQUAL(run_fileread(2, args, &rec), 0);
 	CU_ASSERT(rec.verified);
 	CU_ASSERT_EQUAL(rec.bytes, 0);
-	snprintf(args, sizeof(args), "rm -rf %s", dir);
-	/* NOLINTNEXTLINE(cert-env33-c): our own mkdtemp directory */
-	CU_ASSERT_EQUAL(system(args), 0);
+	tvp_test_rm_rf(dir);
 }
 
 static void

@@ -1,4 +1,5 @@
 /* Small helpers shared by the test files. */
+#define _GNU_SOURCE /* nftw */
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/types.h>
@@ -7,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <grp.h>
 #include <poll.h>
 #include <signal.h>
@@ -336,6 +338,7 @@ kill_children(void)
 		/* "pid (comm) state ppid": comm may hold anything but ')'. */
 		if (fgets(buf, sizeof(buf), fp) != NULL &&
 		    (p = strrchr(buf, ')')) != NULL &&
+		    /* NOLINTNEXTLINE(cert-err34-c): kernel-written numbers */
 		    sscanf(p + 1, " %*c %ld", &ppid) == 1 &&
 		    ppid == (long)getpid()) {
 			fprintf(stderr, "left running: pid %ld\n", pid);
@@ -458,4 +461,21 @@ tvp_test_csv_field(const char *csv, const char *name, char *out,
 	}
 	snprintf(out, len, "%.*s", (int)strcspn(row, ",\n"), row);
 	return true;
+}
+
+static int
+remove_entry(const char *path, const struct stat *sb, int type,
+    struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	(void)ftw;
+	return remove(path);
+}
+
+void
+tvp_test_rm_rf(const char *path)
+{
+	/* Depth first, symlinks not followed: only what is under path. */
+	CU_ASSERT_EQUAL(nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
 }

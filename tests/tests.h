@@ -115,6 +115,9 @@ int tvp_test_run_argv(const char *path, char *const *argv,
 int tvp_test_run_words(const char *path, const char *const *words,
     const struct tvp_test_setup *s, struct tvp_test_output *o);
 
+/* Remove a directory tree the test made (rm -rf, without a shell). */
+void tvp_test_rm_rf(const char *path);
+
 /* The field `name` of the first row of CSV text with a header line. */
 bool tvp_test_csv_field(const char *csv, const char *name, char *out,
     size_t len);
