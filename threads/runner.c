@@ -59,6 +59,7 @@ struct thread_arg {
 	unsigned worker;
 	pthread_t parent;
 	_Atomic unsigned *done;
+	_Atomic bool finished;   /* read by the parent while others run */
 };
 
 static void *
@@ -68,6 +69,7 @@ thread_main(void *p)
 	int rc = tvp_worker_main(a->run, a->worker);
 
 	/* Count first, then wake: the parent re-checks the count. */
+	atomic_store(&a->finished, true);
 	atomic_fetch_add(a->done, 1);
 	pthread_kill(a->parent, TVP_SIGNAL_DONE);
 	return (void *)(intptr_t)rc;
@@ -101,12 +103,13 @@ join_all(pthread_t *tids, unsigned n)
  * this mode).
  */
 static _Noreturn void
-abandon(struct tvp_run *run, const _Atomic unsigned *done, int status)
+abandon(struct tvp_run *run, struct thread_arg *args,
+    const _Atomic unsigned *done, int status)
 {
 	unsigned n = run->nworkers;
 
 	for (unsigned w = 0; w < n; w++)
-		if (run->ctl->slot[w].t_end == 0)
+		if (!atomic_load(&args[w].finished))
 			warnx("worker %u was still running", w);
 	warnx("%u of %u worker thread(s) unfinished; a thread cannot be "
 	    "killed alone, so the process exits", n - atomic_load(done), n);
@@ -116,19 +119,19 @@ abandon(struct tvp_run *run, const _Atomic unsigned *done, int status)
 
 /* Wait until every thread counted itself done, or a signal or deadline. */
 static void
-wait_all(struct tvp_run *run, const _Atomic unsigned *done,
-    uint64_t deadline)
+wait_all(struct tvp_run *run, struct thread_arg *args,
+    const _Atomic unsigned *done, uint64_t deadline)
 {
 	while (atomic_load(done) < run->nworkers) {
 		int sig = tvp_signal_wait(deadline);
 
 		if (sig == SIGINT || sig == SIGTERM) {
 			warnx("interrupted by SIG%s", sigabbrev_np(sig));
-			abandon(run, done, TVP_EXIT_SIGNAL(sig));
+			abandon(run, args, done, TVP_EXIT_SIGNAL(sig));
 		}
 		if (sig == 0) {
 			warnx("timed out after %g s", run->timeout_s);
-			abandon(run, done, TVP_EXIT_FAIL);
+			abandon(run, args, done, TVP_EXIT_FAIL);
 		}
 	}
 }
@@ -153,7 +156,8 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	for (unsigned w = 0; w < n; w++) {
 		int rc;
 
-		args[w] = (struct thread_arg){ run, w, pthread_self(), &done };
+		args[w] = (struct thread_arg){ run, w, pthread_self(), &done,
+		    false };
 		rc = pthread_create(&tids[w], NULL, thread_main, &args[w]);
 		if (rc != 0) {
 			warnc(rc, "pthread_create for worker %u of %u", w, n);
@@ -167,7 +171,7 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	}
 	ph->t_gate = tvp_now_ns();
 	tvp_gate_open(run->ctl);
-	wait_all(run, &done, deadline);
+	wait_all(run, args, &done, deadline);
 	failed = join_all(tids, n);
 	ph->t_reaped = tvp_now_ns();
 	free(tids);
