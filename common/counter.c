@@ -52,8 +52,7 @@ struct counter_block {
 
 /* Per worker, in the shared region: stamps and what it saw at the end. */
 struct counter_slot {
-	alignas(128) uint64_t t0, t1;
-	uint64_t seen;           /* the counter, read after its last add */
+	alignas(128) uint64_t seen;           /* the counter, read after its last add */
 };
 
 struct counter_shared {
@@ -232,12 +231,10 @@ counter_work(struct tvp_run *run, unsigned worker)
 	struct counter_slot *slot = &st->sh->slot[worker];
 	uint64_t half = st->increments / 2;
 
-	slot->t0 = tvp_now_ns();
 	add_n(st, half);
 	/* Never while holding a lock: add_n has released it. */
 	tvp_fault_point(run, worker);
 	add_n(st, st->increments - half);
-	slot->t1 = tvp_now_ns();
 	slot->seen = atomic_load_explicit(st->counter, memory_order_relaxed);
 	tvp_worker_count(run, worker, st->increments, 0);
 	return 0;
@@ -257,19 +254,13 @@ counter_finish(struct tvp_run *run)
 static void
 note_cost(struct tvp_run *run, const struct counter_state *st)
 {
-	uint64_t first = UINT64_MAX, last = 0;
+	uint64_t span = tvp_work_span_ns(run);
 	uint64_t total = st->increments * run->nworkers;
 
-	for (unsigned w = 0; w < run->nworkers; w++) {
-		if (st->sh->slot[w].t0 < first)
-			first = st->sh->slot[w].t0;
-		if (st->sh->slot[w].t1 > last)
-			last = st->sh->slot[w].t1;
-	}
-	if (total > 0 && last > first)
+	if (total > 0 && span > 0)
 		tvp_note(run, "%.1f ns per increment (%s, %u workers; span of "
 		    "all workers / all increments)",
-		    (double)(last - first) / (double)total,
+		    (double)span / (double)total,
 		    method_names[st->method], run->nworkers);
 }
 

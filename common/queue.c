@@ -33,8 +33,7 @@
 
 /* Per worker, in the shared region, on its own cache lines. */
 struct queue_slot {
-	alignas(128) uint64_t t0, t1;
-	uint64_t taken;          /* items this consumer got */
+	alignas(128) uint64_t taken;          /* items this consumer got */
 	uint64_t sum;            /* sum of their payload hashes, mod 2^64 */
 };
 
@@ -235,14 +234,12 @@ queue_work(struct tvp_run *run, unsigned worker)
 
 	if (buf == NULL)
 		return tvp_worker_error(run, worker, "cannot allocate an item");
-	st->slot[worker].t0 = tvp_now_ns();
 	if (run->nworkers == 1)
 		rc = solo(run, st, buf);
 	else if (worker < st->producers)
 		rc = produce(run, st, worker, buf);
 	else
 		rc = drain(run, st, worker, buf);
-	st->slot[worker].t1 = tvp_now_ns();
 	tvp_worker_count(run, worker, st->slot[worker].taken,
 	    st->slot[worker].taken * st->payload);
 	free(buf);
@@ -275,7 +272,7 @@ queue_verify(struct tvp_run *run)
 {
 	struct queue_state *st = run->state;
 	unsigned char *buf = malloc(st->payload ? st->payload : 1);
-	uint64_t want = 0, taken = 0, first = UINT64_MAX, last = 0;
+	uint64_t want = 0, taken = 0, span = tvp_work_span_ns(run);
 
 	if (buf == NULL)
 		err(TVP_EXIT_FAIL, "malloc");
@@ -293,17 +290,12 @@ queue_verify(struct tvp_run *run)
 		want += payload_hash(buf, st->payload, i);
 	}
 	free(buf);
-	for (unsigned w = 0; w < run->nworkers; w++) {
+	for (unsigned w = 0; w < run->nworkers; w++)
 		taken += st->slot[w].taken;
-		if (st->slot[w].t0 < first)
-			first = st->slot[w].t0;
-		if (st->slot[w].t1 > last)
-			last = st->slot[w].t1;
-	}
-	if (last > first)
+	if (span > 0)
 		tvp_note(run, "%.0f items per second (%u producer(s), %u "
 		    "consumer(s), capacity %zu, %zu-byte payload)",
-		    (double)st->items * 1e9 / (double)(last - first),
+		    (double)st->items * 1e9 / (double)span,
 		    st->producers, st->consumers, st->capacity, st->payload);
 	if (taken != st->items || total_sum(run, st) != want) {
 		tvp_note(run, "consumers took %llu items, sum %016llx; the "

@@ -21,7 +21,6 @@
 #include <time.h>
 
 #include "clock.h"
-#include "control.h"
 #include "runner.h"
 #include "sync.h"
 #include "workload.h"
@@ -147,19 +146,13 @@ semaphore_finish(struct tvp_run *run)
 static void
 note_rate(struct tvp_run *run, const struct sem_state *st)
 {
-	uint64_t first = UINT64_MAX, last = 0;
+	uint64_t span = tvp_work_span_ns(run);
 	double entries = (double)(st->rounds * run->nworkers);
 
-	for (unsigned w = 0; w < run->nworkers; w++) {
-		if (run->ctl->slot[w].t_begin < first)
-			first = run->ctl->slot[w].t_begin;
-		if (run->ctl->slot[w].t_end > last)
-			last = run->ctl->slot[w].t_end;
-	}
-	if (last > first && entries > 0)
+	if (span > 0 && entries > 0)
 		tvp_note(run, "%.1f us per entry, all workers together (held "
 		    "%.1f us each, %u at a time: %.1f us if waiting cost "
-		    "nothing)", (double)(last - first) / entries / 1e3,
+		    "nothing)", (double)span / entries / 1e3,
 		    (double)st->hold_ns / 1e3, st->target,
 		    (double)st->hold_ns / 1e3 / st->target);
 }

@@ -33,7 +33,7 @@
  * object, unlocking a mutex not held).  The caller may be a worker, which
  * must not exit(3) on the parent's behalf, and going on would run
  * unprotected: abort, which the runner reports as the worker's death by
- * SIGABRT.  (sync_lock.c)
+ * SIGABRT.  (sync_pthread.c)
  */
 _Noreturn void tvp_sync_bug(const char *call, int rc);
 

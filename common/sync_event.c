@@ -14,71 +14,40 @@
 #include <time.h>
 
 #include "sync.h"
-
-static void
-ev_lock(struct tvp_event *ev)
-{
-	int rc = pthread_mutex_lock(&ev->mutex);
-
-	if (rc != 0)
-		tvp_sync_bug("pthread_mutex_lock", rc);
-}
-
-static void
-ev_unlock(struct tvp_event *ev)
-{
-	int rc = pthread_mutex_unlock(&ev->mutex);
-
-	if (rc != 0)
-		tvp_sync_bug("pthread_mutex_unlock", rc);
-}
+#include "sync_pthread.h"
 
 int
 tvp_event_init(struct tvp_event *ev, bool pshared)
 {
-	int share = pshared ? PTHREAD_PROCESS_SHARED : PTHREAD_PROCESS_PRIVATE;
-	pthread_mutexattr_t ma;
-	pthread_condattr_t ca;
 	int rc;
 
-	if ((rc = pthread_mutexattr_init(&ma)) != 0)
+	if ((rc = tvp_sync_mutex_init(&ev->mutex, pshared)) != 0)
 		return rc;
-	if ((rc = pthread_condattr_init(&ca)) != 0) {
-		pthread_mutexattr_destroy(&ma);
+	if ((rc = tvp_sync_cond_init(&ev->cond, pshared)) != 0) {
+		pthread_mutex_destroy(&ev->mutex);
 		return rc;
 	}
-	if ((rc = pthread_mutexattr_setpshared(&ma, share)) == 0 &&
-	    (rc = pthread_condattr_setpshared(&ca, share)) == 0 &&
-	    (rc = pthread_condattr_setclock(&ca, CLOCK_MONOTONIC)) == 0 &&
-	    (rc = pthread_mutex_init(&ev->mutex, &ma)) == 0 &&
-	    (rc = pthread_cond_init(&ev->cond, &ca)) != 0)
-		pthread_mutex_destroy(&ev->mutex);
-	pthread_condattr_destroy(&ca);
-	pthread_mutexattr_destroy(&ma);
 	ev->set = false;
 	ev->pshared = pshared;
-	return rc;
+	return 0;
 }
 
 void
 tvp_event_set(struct tvp_event *ev)
 {
-	int rc;
-
-	ev_lock(ev);
+	tvp_sync_lock(&ev->mutex);
 	ev->set = true;
 	/* Every waiter, as threading.Event.set() wakes them all. */
-	if ((rc = pthread_cond_broadcast(&ev->cond)) != 0)
-		tvp_sync_bug("pthread_cond_broadcast", rc);
-	ev_unlock(ev);
+	tvp_sync_broadcast(&ev->cond);
+	tvp_sync_unlock(&ev->mutex);
 }
 
 void
 tvp_event_clear(struct tvp_event *ev)
 {
-	ev_lock(ev);
+	tvp_sync_lock(&ev->mutex);
 	ev->set = false;
-	ev_unlock(ev);
+	tvp_sync_unlock(&ev->mutex);
 }
 
 bool
@@ -87,22 +56,19 @@ tvp_event_is_set(struct tvp_event *ev)
 	bool set;
 
 	/* Under the mutex, so what the setter wrote before is visible. */
-	ev_lock(ev);
+	tvp_sync_lock(&ev->mutex);
 	set = ev->set;
-	ev_unlock(ev);
+	tvp_sync_unlock(&ev->mutex);
 	return set;
 }
 
 void
 tvp_event_wait(struct tvp_event *ev)
 {
-	int rc;
-
-	ev_lock(ev);
+	tvp_sync_lock(&ev->mutex);
 	while (!ev->set)
-		if ((rc = pthread_cond_wait(&ev->cond, &ev->mutex)) != 0)
-			tvp_sync_bug("pthread_cond_wait", rc);
-	ev_unlock(ev);
+		tvp_sync_wait(&ev->cond, &ev->mutex);
+	tvp_sync_unlock(&ev->mutex);
 }
 
 bool
@@ -123,7 +89,7 @@ tvp_event_timedwait(struct tvp_event *ev, uint64_t timeout_ns)
 		deadline.tv_sec++;
 		deadline.tv_nsec -= 1000000000L;
 	}
-	ev_lock(ev);
+	tvp_sync_lock(&ev->mutex);
 	while (!ev->set && rc != ETIMEDOUT) {
 		rc = pthread_cond_timedwait(&ev->cond, &ev->mutex, &deadline);
 		if (rc != 0 && rc != ETIMEDOUT)
@@ -131,7 +97,7 @@ tvp_event_timedwait(struct tvp_event *ev, uint64_t timeout_ns)
 	}
 	/* Set just as the time ran out still counts as set. */
 	set = ev->set;
-	ev_unlock(ev);
+	tvp_sync_unlock(&ev->mutex);
 	return set;
 }
 

@@ -12,20 +12,6 @@
 
 #include "sync.h"
 
-/*
- * A pthread call failed in a way that only a bug can cause (an
- * uninitialised or destroyed mutex, unlocking one we do not hold).  The
- * caller may be a worker, which must not exit(3) on the parent's behalf,
- * and returning would let the caller run unprotected: abort, which the
- * runner reports as the worker's death by SIGABRT.
- */
-void
-tvp_sync_bug(const char *call, int rc)
-{
-	fprintf(stderr, "tvp: %s: %s\n", call, strerror(rc));
-	abort();
-}
-
 int
 tvp_lock_init(struct tvp_lock *lock, bool pshared)
 {

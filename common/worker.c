@@ -246,3 +246,17 @@ tvp_sample_item(size_t k, size_t samples, size_t n)
 {
 	return samples <= 1 ? 0 : k * (n - 1) / (samples - 1);
 }
+
+uint64_t
+tvp_work_span_ns(const struct tvp_run *run)
+{
+	uint64_t first = UINT64_MAX, last = 0;
+
+	for (unsigned w = 0; w < run->nworkers; w++) {
+		if (run->ctl->slot[w].t_begin < first)
+			first = run->ctl->slot[w].t_begin;
+		if (run->ctl->slot[w].t_end > last)
+			last = run->ctl->slot[w].t_end;
+	}
+	return last > first ? last - first : 0;
+}

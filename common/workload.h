@@ -124,6 +124,13 @@ int tvp_worker_error(struct tvp_run *run, unsigned worker, const char *fmt,
  */
 void tvp_fault_point(struct tvp_run *run, unsigned worker);
 
+/*
+ * From the first worker's start (past the gate) to the last one's end:
+ * the time all workers together took, for a "cost per unit" note.
+ * 0 before the run.
+ */
+uint64_t tvp_work_span_ns(const struct tvp_run *run);
+
 /* Add to a worker's item and byte counts (for workloads with own `work`). */
 void tvp_worker_count(struct tvp_run *run, unsigned worker, uint64_t items,
     uint64_t bytes);
