@@ -9,7 +9,6 @@
 #include "record.h"
 #include "registry.h"
 #include "runner.h"
-#include "signals.h"
 
 #ifndef TVP_VERSION
 #define TVP_VERSION "0.1"
@@ -264,8 +263,6 @@ tvp_main(int argc, char **argv)
 		free(run.opts);
 		return TVP_EXIT_USAGE;
 	}
-	/* Ctrl-C is taken where tvp can clean up after it (signals.h). */
-	tvp_signals_block(NULL);
 	rc = tvp_execute(&run, &rec);
 	if (rc == TVP_EXIT_OK) {
 		tvp_record_print(stdout, &rec, format);

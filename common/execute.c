@@ -6,6 +6,7 @@
 #include "control.h"
 #include "execute.h"
 #include "runner.h"
+#include "signals.h"
 
 static double
 seconds(uint64_t ns)
@@ -72,6 +73,7 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 {
 	struct rusage before[2], after[2];
 	struct tvp_phases ph = { 0 };
+	sigset_t oldmask;
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
@@ -83,6 +85,13 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	    rec->options, sizeof(rec->options));
 	tvp_env_collect(&rec->env);
 
+	/*
+	 * Ctrl-C is held while there is something to clean up after it: the
+	 * setup (a dataset half-written polls for it) and the workers (the
+	 * runner waits for it).  After them nothing is left to clean, so a
+	 * signal during verify or teardown may end the program at once.
+	 */
+	tvp_signals_block(&oldmask);
 	rc = run->wl->setup(run);
 	if (rc == 0 && (run->ctl = tvp_control_create(run->nworkers)) == NULL)
 		rc = TVP_EXIT_FAIL;
@@ -91,6 +100,7 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 		rc = tvp_runner_run(run, &ph);
 		sample_usage(after);
 	}
+	tvp_signals_restore(&oldmask);
 	if (rc == 0) {
 		usage_delta(rec, before, after);
 		fill_phases(rec, run->ctl, &ph);
