@@ -36,6 +36,14 @@ struct tvp_control {
 	int gate_rd, gate_wr;        /* the start gate: a pipe, see worker.c */
 	bool gate_closed;            /* the parent closed gate_wr */
 	unsigned nworkers;
+	size_t nitems;
+	/*
+	 * One flag per item of the default work loop, set when the item is
+	 * finished: what proves, after deaths and replacements, that every
+	 * item was done (and counts each once).  After the slots.
+	 */
+	_Atomic unsigned char *done;
+	size_t size;                 /* of the whole mapping */
 	struct tvp_slot slot[];
 };
 
@@ -50,8 +58,11 @@ struct tvp_phases {
 	uint64_t t_first_death; /* when the first death was seen; 0 none */
 };
 
-/* Map the control block for n workers and make the start gate. */
-struct tvp_control *tvp_control_create(unsigned nworkers);
+/* Map the control block for n workers and items; make the start gate. */
+struct tvp_control *tvp_control_create(unsigned nworkers, size_t nitems);
+
+/* How many items the default work loop finished. */
+size_t tvp_items_done(const struct tvp_control *ctl);
 void tvp_control_destroy(struct tvp_control *ctl);
 
 /*

@@ -1,5 +1,6 @@
 #include <sys/resource.h>
 
+#include <err.h>
 #include <string.h>
 
 #include "clock.h"
@@ -74,6 +75,7 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	struct rusage before[2], after[2];
 	struct tvp_phases ph = { 0 };
 	sigset_t oldmask;
+	size_t done;
 	int rc;
 
 	memset(rec, 0, sizeof(*rec));
@@ -93,7 +95,8 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	 */
 	tvp_signals_block(&oldmask);
 	rc = run->wl->setup(run);
-	if (rc == 0 && (run->ctl = tvp_control_create(run->nworkers)) == NULL)
+	if (rc == 0 && (run->ctl = tvp_control_create(run->nworkers,
+	    run->wl->item != NULL ? run->nitems : 0)) == NULL)
 		rc = TVP_EXIT_FAIL;
 	if (rc == 0) {
 		sample_usage(before);
@@ -101,9 +104,19 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 		sample_usage(after);
 	}
 	tvp_signals_restore(&oldmask);
+	if (rc == 0 && run->wl->item != NULL &&
+	    (done = tvp_items_done(run->ctl)) != run->nitems) {
+		/* Never a silent gap: a worker died holding items unredone. */
+		warnx("%zu of %zu items were never finished", run->nitems - done,
+		    run->nitems);
+		rc = TVP_EXIT_FAIL;
+	}
 	if (rc == 0) {
 		usage_delta(rec, before, after);
 		fill_phases(rec, run->ctl, &ph);
+		/* Each item once, even if a death made one be done twice. */
+		if (run->wl->item != NULL)
+			rec->items = run->nitems;
 		rec->rss_sum_kb = ph.rss_sum_kb ? ph.rss_sum_kb :
 		    rec->maxrss_kb;
 		rec->died = ph.died;

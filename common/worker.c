@@ -17,11 +17,17 @@
 #include "runner.h"
 
 struct tvp_control *
-tvp_control_create(unsigned nworkers)
+tvp_control_create(unsigned nworkers, size_t nitems)
 {
-	size_t size = sizeof(struct tvp_control) +
+	size_t slots = sizeof(struct tvp_control) +
 	    (size_t)nworkers * sizeof(struct tvp_slot);
-	struct tvp_control *ctl = tvp_shared_map(size);
+	size_t size = slots + nitems;
+	struct tvp_control *ctl;
+
+	if (tvp_check_memory("the control block (-j and items)", size) != 0)
+		return NULL;
+	if ((ctl = tvp_shared_map(size)) == NULL)
+		return NULL;
 	int fds[2];
 
 	if (ctl == NULL)
@@ -39,6 +45,9 @@ tvp_control_create(unsigned nworkers)
 	ctl->gate_rd = fds[0];
 	ctl->gate_wr = fds[1];
 	ctl->nworkers = nworkers;
+	ctl->nitems = nitems;
+	ctl->size = size;
+	ctl->done = (_Atomic unsigned char *)((char *)ctl + slots);
 	for (unsigned w = 0; w < nworkers; w++) {
 		atomic_init(&ctl->slot[w].current, -1);
 		ctl->slot[w].redo = -1;
@@ -53,8 +62,7 @@ tvp_control_destroy(struct tvp_control *ctl)
 		return;
 	tvp_gate_abort(ctl);
 	close(ctl->gate_rd);
-	tvp_shared_unmap(ctl, sizeof(struct tvp_control) +
-	    (size_t)ctl->nworkers * sizeof(struct tvp_slot));
+	tvp_shared_unmap(ctl, ctl->size);
 }
 
 void
@@ -150,8 +158,6 @@ static int
 default_work(struct tvp_run *run, unsigned worker)
 {
 	struct tvp_slot *slot = &run->ctl->slot[worker];
-	/* An injected fault strikes halfway through this worker's share. */
-	uint64_t fault_after = run->nitems / run->nworkers / 2, done = 0;
 
 	for (;;) {
 		uint64_t item = claim(run, slot);
@@ -162,11 +168,17 @@ default_work(struct tvp_run *run, unsigned worker)
 			return 0;
 		atomic_store_explicit(&slot->current, (int64_t)item,
 		    memory_order_relaxed);
-		if (done++ == fault_after)
+		/*
+		 * An injected fault strikes at the first item this worker
+		 * claims past the run's halfway mark, while it holds it.
+		 */
+		if (item >= run->nitems / 2)
 			tvp_fault_point(run, worker);
 		rc = run->wl->item(run, (size_t)item, worker, &bytes);
 		if (rc != 0)
 			return rc;
+		atomic_store_explicit(&run->ctl->done[item], 1,
+		    memory_order_relaxed);
 		slot->items++;
 		slot->bytes += bytes;
 		atomic_store_explicit(&slot->current, -1,
@@ -259,4 +271,15 @@ tvp_work_span_ns(const struct tvp_run *run)
 			last = run->ctl->slot[w].t_end;
 	}
 	return last > first ? last - first : 0;
+}
+
+size_t
+tvp_items_done(const struct tvp_control *ctl)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ctl->nitems; i++)
+		n += atomic_load_explicit(&ctl->done[i],
+		    memory_order_relaxed) != 0;
+	return n;
 }

@@ -169,6 +169,11 @@ handle_death(struct crew *c, unsigned w, pid_t pid, int status)
 {
 	struct tvp_slot *slot = &c->run->ctl->slot[w];
 	int64_t held = atomic_load(&slot->current);
+	/* A replacement that died before claiming still owed its redo. */
+	bool inherited = held < 0 && slot->redo >= 0;
+
+	if (inherited)
+		held = slot->redo;
 
 	if (c->failed > 0)
 		return; /* one we stopped ourselves */
@@ -182,7 +187,7 @@ handle_death(struct crew *c, unsigned w, pid_t pid, int status)
 		slot->redo = held;
 		atomic_store(&slot->current, -1);
 		slot->error[0] = '\0';
-		if (held >= 0)
+		if (held >= 0 && !inherited)
 			c->ph->redone++;
 		if (start_worker(c, w, true) == 0) {
 			warnx("worker %u replaced%s", w, held >= 0 ?
