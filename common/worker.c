@@ -23,14 +23,11 @@ tvp_control_create(unsigned nworkers, size_t nitems)
 	    (size_t)nworkers * sizeof(struct tvp_slot);
 	size_t size = slots + nitems;
 	struct tvp_control *ctl;
+	int fds[2];
 
 	if (tvp_check_memory("the control block (-j and items)", size) != 0)
 		return NULL;
 	if ((ctl = tvp_shared_map(size)) == NULL)
-		return NULL;
-	int fds[2];
-
-	if (ctl == NULL)
 		return NULL;
 	/*
 	 * The gate is a pipe nobody writes to: workers block reading it and
