@@ -20,14 +20,14 @@ struct wake {
 	struct tvp_event ev;
 	atomic_uint announced;  /* waiters about to wait */
 	atomic_uint woken;      /* waiters that saw the event set */
+	struct tvp_test_task waiter[16];
 };
 
 /*
- * Worker 0 sets the event once every other worker has said it is about
- * to wait; the others wait.  Some may not be blocked yet when the set
- * comes (nothing here can tell), which they must survive too; the rest
- * are woken by the one broadcast.  The waits have a timeout so that an
- * event that forgets a waiter fails this test instead of hanging it.
+ * Worker 0 sets the event once the kernel says every other worker is
+ * asleep in its wait (/proc), so the one broadcast must wake them all.
+ * The waits have a timeout so that an event that forgets a waiter fails
+ * this test instead of hanging it.
  */
 static int
 wake_body(void *shared, unsigned worker, unsigned nworkers)
@@ -42,9 +42,13 @@ wake_body(void *shared, unsigned worker, unsigned nworkers)
 		 */
 		while (atomic_load(&w->announced) < nworkers - 1)
 			sched_yield();
+		for (unsigned k = 1; k < nworkers; k++)
+			if (!tvp_test_wait_asleep(&w->waiter[k]))
+				return -1;
 		tvp_event_set(&w->ev);
 		return 0;
 	}
+	tvp_test_whoami(&w->waiter[worker]);
 	atomic_fetch_add(&w->announced, 1);
 	t0 = tvp_now_ns();
 	/*

@@ -27,6 +27,7 @@ struct qtest {
 	_Atomic unsigned closed_seen;     /* consumers that saw CLOSED */
 	_Atomic unsigned put_refused;
 	_Atomic unsigned taken;
+	struct tvp_test_task consumer[8];
 	struct tvp_queue *q;  /* just after this struct, in the same region */
 };
 
@@ -119,11 +120,11 @@ test_exactly_once(void)
 }
 
 /*
- * Consumers block on an empty queue; worker 0 closes it once all of them
- * are at (or in) get.  Close must wake each: a consumer it missed would
- * block for good, and the run's timeout would fail the test.  Whether a
- * consumer is already asleep or just about to be when close comes, get
- * must answer CLOSED: both interleavings are correct, and both occur.
+ * Consumers block on an empty queue; worker 0 closes it once the kernel
+ * says every one of them is asleep (/proc), so close meets real waiters,
+ * not consumers about to wait.  Close must wake each: a consumer it
+ * missed would block for good, and the run's timeout fails the test.
+ * (The way to see a waiter asleep comes from the queuesem branch.)
  */
 static int
 close_body(void *shared, unsigned worker, unsigned nworkers)
@@ -134,6 +135,9 @@ close_body(void *shared, unsigned worker, unsigned nworkers)
 	if (worker == 0) {
 		while (atomic_load(&t->entering_get) < nworkers - 1)
 			sched_yield();  /* only until the few consumers start */
+		for (unsigned c = 1; c < nworkers; c++)
+			if (!tvp_test_wait_asleep(&t->consumer[c]))
+				return -1;
 		tvp_queue_close(t->q);
 		/* After close, a put is refused and nothing is queued. */
 		v = 1;
@@ -141,7 +145,9 @@ close_body(void *shared, unsigned worker, unsigned nworkers)
 			atomic_fetch_add(&t->put_refused, 1);
 		return 0;
 	}
+	tvp_test_whoami(&t->consumer[worker]);
 	atomic_fetch_add(&t->entering_get, 1);
+	/* The only place this worker can sleep from here on. */
 	if (tvp_queue_get(t->q, &v) != TVP_QUEUE_CLOSED)
 		return -1;
 	atomic_fetch_add(&t->closed_seen, 1);

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* nftw */
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -11,12 +12,14 @@
 #include <ftw.h>
 #include <grp.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "execute.h"
 #include "registry.h"
 #include "runner.h"
@@ -478,4 +481,55 @@ tvp_test_rm_rf(const char *path)
 {
 	/* Depth first, symlinks not followed: only what is under path. */
 	CU_ASSERT_EQUAL(nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
+void
+tvp_test_whoami(struct tvp_test_task *t)
+{
+	t->pid = getpid();
+	t->tid = (pid_t)syscall(SYS_gettid);
+}
+
+/* The state letter of /proc/PID/task/TID/stat, or 0 if unreadable. */
+static char
+task_state(const struct tvp_test_task *t)
+{
+	char path[64], buf[512], *p;
+	FILE *fp;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%ld/task/%ld/stat", (long)t->pid,
+	    (long)t->tid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	/* "pid (comm) S ...": comm may hold anything, even ')'. */
+	if ((p = strrchr(buf, ')')) == NULL || p[1] != ' ')
+		return 0;
+	return p[2];
+}
+
+bool
+tvp_test_wait_asleep(const struct tvp_test_task *t)
+{
+	uint64_t deadline = tvp_now_ns() + 10 * 1000000000ULL;
+
+	/*
+	 * Asking the kernel is the only way to know that another task is
+	 * blocked, short of the primitive's private fields; the caller
+	 * arranges that, once the task sleeps at all, it sleeps where the
+	 * test means it to, and stays there.
+	 */
+	while (tvp_now_ns() < deadline) {
+		char s = task_state(t);
+
+		if (s == 'S')
+			return true;
+		if (s == 0)
+			return false;
+		sched_yield();
+	}
+	return false;
 }

@@ -50,6 +50,7 @@ extern CU_TestInfo tvp_badinput_tests[];
 #include <stdbool.h>
 #include <stddef.h>
 #include <sys/resource.h>
+#include <sys/types.h>
 
 /* A NULL-terminated, writable copy of words[0..n). */
 char **tvp_test_argv(int n, const char *const *words);
@@ -114,6 +115,21 @@ int tvp_test_run_argv(const char *path, char *const *argv,
 /* The same, with words: the arguments after argv[0], NULL-terminated. */
 int tvp_test_run_words(const char *path, const char *const *words,
     const struct tvp_test_setup *s, struct tvp_test_output *o);
+
+/*
+ * Which task a worker is (its process and thread ids), so that another
+ * worker can tell whether it is blocked.
+ */
+struct tvp_test_task {
+	pid_t pid, tid;
+};
+void tvp_test_whoami(struct tvp_test_task *t);
+/*
+ * Wait until task t is asleep in the kernel (state S in /proc), at most
+ * 10 s; false if it never was.  For a test to show that a worker is
+ * really blocked in a wait, not merely about to wait.
+ */
+bool tvp_test_wait_asleep(const struct tvp_test_task *t);
 
 /* Remove a directory tree the test made (rm -rf, without a shell). */
 void tvp_test_rm_rf(const char *path);
