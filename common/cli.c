@@ -17,18 +17,11 @@
 #define MAX_WORKERS 4096
 #define MAX_TIMEOUT_S 86400
 
-static const char *const fault_kinds[] = {
-	[TVP_FAULT_CRASH] = "crash",
-	[TVP_FAULT_KILL] = "kill",
-	[TVP_FAULT_EXIT] = "exit",
-	[TVP_FAULT_HANG] = "hang",
-};
-
 static int
 parse_fault(const char *text, enum tvp_fault_kind *kind)
 {
 	for (size_t k = TVP_FAULT_CRASH; k <= TVP_FAULT_HANG; k++)
-		if (strcmp(text, fault_kinds[k]) == 0) {
+		if (strcmp(text, tvp_fault_names[k]) == 0) {
 			*kind = (enum tvp_fault_kind)k;
 			return 0;
 		}

@@ -36,8 +36,11 @@ _Noreturn void tvp_worker_exit(int status);
 
 /*
  * Start run->nworkers workers on tvp_worker_main, open the gate once all
- * exist, wait for every one.  Fills ph.  Returns 0, or TVP_EXIT_FAIL after
- * saying which worker failed and how; no worker is left running either way.
+ * exist, wait for every one.  Called by tvp_execute with SIGINT, SIGTERM
+ * and SIGCHLD blocked (signals.h), which every worker thread inherits.
+ * Fills ph.  Returns 0, TVP_EXIT_FAIL after saying which worker failed
+ * and how, or 128 + a signal that interrupted the run; no worker is left
+ * running either way.
  */
 int tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph);
 

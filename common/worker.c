@@ -100,7 +100,7 @@ gate_wait(struct tvp_control *ctl)
 	return atomic_load_explicit(&ctl->go, memory_order_acquire) == 1;
 }
 
-static const char *const fault_names[] = {
+const char *const tvp_fault_names[] = {
 	[TVP_FAULT_CRASH] = "crash",
 	[TVP_FAULT_KILL] = "kill",
 	[TVP_FAULT_EXIT] = "exit",
@@ -116,7 +116,7 @@ tvp_fault_point(struct tvp_run *run, unsigned worker)
 	    atomic_exchange(&run->ctl->fault_fired, 1) != 0)
 		return;
 	snprintf(slot->error, sizeof(slot->error), "injected fault '%s'",
-	    fault_names[run->fault.kind]);
+	    tvp_fault_names[run->fault.kind]);
 	switch (run->fault.kind) {
 	case TVP_FAULT_CRASH:
 		/* What a stray pointer does, without undefined behaviour. */

@@ -59,6 +59,9 @@ enum tvp_fault_kind {
 	TVP_FAULT_HANG,   /* blocks forever; --timeout ends the run */
 };
 
+/* "crash", "kill", ... by kind, as --fault spells them (worker.c). */
+extern const char *const tvp_fault_names[];
+
 struct tvp_fault {
 	enum tvp_fault_kind kind;
 	unsigned worker;           /* which worker it strikes */

@@ -277,13 +277,11 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	struct crew c = { .run = run, .n = run->nworkers, .parent = getpid(),
 	    .ph = ph };
 	uint64_t deadline = 0;
-	sigset_t oldmask;
 	struct rusage ru;
 	int rc;
 
 	if ((c.pids = calloc(c.n, sizeof(*c.pids))) == NULL)
 		err(TVP_EXIT_FAIL, "cannot allocate %u process ids", c.n);
-	tvp_signals_block(&oldmask);
 	/* Whatever stdio holds now would otherwise be written once per child. */
 	fflush(NULL);
 	ph->t0 = tvp_now_ns();
@@ -294,7 +292,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 			tvp_gate_abort(run->ctl);
 			stop_all(&c);
 			free(c.pids);
-			tvp_signals_restore(&oldmask);
 			return TVP_EXIT_FAIL;
 		}
 	}
@@ -305,6 +302,5 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	getrusage(RUSAGE_SELF, &ru);
 	ph->rss_sum_kb += ru.ru_maxrss;
 	free(c.pids);
-	tvp_signals_restore(&oldmask);
 	return rc;
 }

@@ -144,12 +144,9 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	struct thread_arg *args = reallocarray(NULL, n, sizeof(*args));
 	_Atomic unsigned done = 0;
 	uint64_t deadline = 0;
-	sigset_t oldmask;
 
 	if (tids == NULL || args == NULL)
 		err(TVP_EXIT_FAIL, "cannot allocate %u thread handles", n);
-	/* Blocked here, so every worker thread inherits the block. */
-	tvp_signals_block(&oldmask);
 	ph->t0 = tvp_now_ns();
 	if (run->timeout_s > 0)
 		deadline = ph->t0 + (uint64_t)(run->timeout_s * 1e9);
@@ -165,7 +162,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 			join_all(tids, w);
 			free(tids);
 			free(args);
-			tvp_signals_restore(&oldmask);
 			return TVP_EXIT_FAIL;
 		}
 	}
@@ -176,7 +172,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	ph->t_reaped = tvp_now_ns();
 	free(tids);
 	free(args);
-	tvp_signals_restore(&oldmask);
 	if (failed == 0)
 		return 0;
 	for (unsigned w = 0; w < n; w++)
