@@ -64,10 +64,10 @@ TEST_RUN := setarch -R
 endif
 endif
 
-COMMON_SRC := $(sort $(wildcard common/*.c))
-LIB_SRC    := $(filter-out common/main.c,$(COMMON_SRC))
+COMMON_SRC := $(sort $(wildcard common/*/*.c))
+LIB_SRC    := $(filter-out common/core/main.c,$(COMMON_SRC))
 LIB_OBJ    := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ   := $(BUILD)/common/main.o
+MAIN_OBJ   := $(BUILD)/common/core/main.o
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(BINDIR)/tvp-threads $(BINDIR)/tvp-processes

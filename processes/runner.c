@@ -20,9 +20,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "runner.h"
-#include "signals.h"
+#include "core/runner.h"
+#include "core/signals.h"
+#include "lib/clock.h"
 
 const char tvp_mode[] = "processes";
 
@@ -66,7 +66,7 @@ tvp_shared_unmap(void *p, size_t size)
 }
 
 bool
-tvp_shared_is_pshared(void)
+tvp_mode_is_processes(void)
 {
 	return true;
 }
@@ -82,7 +82,7 @@ static void
 child_main(struct tvp_run *run, unsigned worker, pid_t parent,
     bool replacement)
 {
-	tvp_signals_child_reset();
+	tvp_child_signals_reset();
 	/*
 	 * The gate's write end must go, or EOF never comes.  A replacement
 	 * is forked after the parent closed it, so it has no copy, and the
@@ -167,27 +167,19 @@ start_worker(struct crew *c, unsigned w, bool replacement)
 static void
 handle_death(struct crew *c, unsigned w, pid_t pid, int status)
 {
-	struct tvp_slot *slot = &c->run->ctl->slot[w];
-	int64_t held = atomic_load(&slot->current);
-	/* A replacement that died before claiming still owed its redo. */
-	bool inherited = held < 0 && slot->redo >= 0;
-
-	if (inherited)
-		held = slot->redo;
-
 	if (c->failed > 0)
 		return; /* one we stopped ourselves */
 	report_death(c->run, w, pid, status);
 	if (c->ph->t_first_death == 0)
 		c->ph->t_first_death = tvp_now_ns();
 	/* A worker whose item kills every replacement must not loop. */
-	if (c->failed == 0 && c->run->fault.recover &&
-	    c->run->wl->work == NULL && c->ph->died < c->n) {
+	if (c->run->fault.recover && c->run->wl->work == NULL &&
+	    c->ph->died < c->n) {
+		bool newly;
+		int64_t held = tvp_fault_hand_over(c->run->ctl, w, &newly);
+
 		c->ph->died++;
-		slot->redo = held;
-		atomic_store(&slot->current, -1);
-		slot->error[0] = '\0';
-		if (held >= 0 && !inherited)
+		if (held >= 0 && newly)
 			c->ph->redone++;
 		if (start_worker(c, w, true) == 0) {
 			warnx("worker %u replaced%s", w, held >= 0 ?

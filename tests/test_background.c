@@ -16,9 +16,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "cli.h"
-#include "execute.h"
-#include "record.h"
+#include "core/cli.h"
+#include "core/execute.h"
+#include "core/record.h"
 #include "tests.h"
 
 #define EXPECTED "daemon_thread=died_with_process orphan_child=survived " \
@@ -78,8 +78,8 @@ run_background(unsigned workers)
 	CU_ASSERT_EQUAL_FATAL(prctl(PR_GET_CHILD_SUBREAPER, &before), 0);
 	CU_ASSERT_EQUAL_FATAL(tvp_test_execute("background", workers, "",
 	    &rec), TVP_EXIT_OK);
-	CU_ASSERT_TRUE(rec.verified);
-	if (!rec.verified)
+	CU_ASSERT_TRUE((rec.verdict == TVP_VERDICT_VERIFIED));
+	if (!(rec.verdict == TVP_VERDICT_VERIFIED))
 		fprintf(stderr, "not verified: %s: %s\n", rec.result,
 		    rec.note);
 	CU_ASSERT_STRING_EQUAL(rec.result, EXPECTED);

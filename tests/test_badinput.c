@@ -38,10 +38,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "execute.h"
-#include "registry.h"
-#include "runner.h"
-#include "signals.h"
+#include "core/execute.h"
+#include "core/registry.h"
+#include "core/runner.h"
+#include "core/signals.h"
 #include "tests.h"
 
 
@@ -349,7 +349,7 @@ test_special_files(void)
 	    TVP_EXIT_USAGE);
 	write_file(dir, "data", 100, 0644);
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(rec.items, 1);
 	snprintf(path, sizeof(path), "skipped %d entries that are not "
 	    "regular files (3 symlinks", skipped);
@@ -438,7 +438,7 @@ static int
 execute_capture(const struct tvp_workload *wl, unsigned workers,
     const char *args, char *err, size_t errlen)
 {
-	struct tvp_run run = { .wl = wl, .nworkers = workers };
+	struct tvp_run run = { .nworkers = workers };
 	char tmpl[] = "/tmp/tvp-badinput-err-XXXXXX";
 	struct tvp_record rec;
 	int argc, rc, fd, saved;
@@ -446,11 +446,8 @@ execute_capture(const struct tvp_workload *wl, unsigned workers,
 	ssize_t n;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
-	run.opts = calloc(tvp_opts_count(wl->opts) + 1, sizeof(*run.opts));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(run.opts);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(wl->opts, run.opts), 0);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_parse(wl->name, wl->opts, run.opts,
-	    argc, argv), 0);
+	CU_ASSERT_EQUAL_FATAL(tvp_run_init(&run, wl, false, argc, argv), 0);
+	tvp_test_argv_free(argv);
 	fd = mkstemp(tmpl);
 	CU_ASSERT_FATAL(fd >= 0);
 	unlink(tmpl);
@@ -468,8 +465,7 @@ execute_capture(const struct tvp_workload *wl, unsigned workers,
 	CU_ASSERT_PTR_NULL(run.ctl);
 	assert_no_shm_left();
 	assert_no_child_left();
-	free(run.opts);
-	tvp_test_argv_free(argv);
+	tvp_run_free(&run);
 	return rc;
 }
 
@@ -681,7 +677,7 @@ test_dataset_interrupted(void)
 	tvp_signals_restore(&old);
 	/* Uninterrupted, the same run makes it. */
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
 	CU_ASSERT_EQUAL(count_entries(dir, "fileread-"), 1);
 	tvp_test_rm_rf(dir);
@@ -720,19 +716,19 @@ test_256_workers(void)
 
 	CU_ASSERT_EQUAL(tvp_test_execute("hash", 256, "--blocks 600 "
 	    "--block-size 64 --rounds 2", &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(rec.items, 600);
 	CU_ASSERT_EQUAL(rec.workers, 256);
 	/* Fewer items than workers, too. */
 	CU_ASSERT_EQUAL(tvp_test_execute("hash", 256, "--blocks 100 "
 	    "--block-size 64 --rounds 2", &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(rec.items, 100);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(args, sizeof(args), "--cache-dir %s --files 300 --file-size "
 	    "100", dir);
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 256, args, &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(rec.items, 300);
 	CU_ASSERT_EQUAL(rec.bytes, 300 * 100);
 	tvp_test_rm_rf(dir);

@@ -6,9 +6,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "refdigest.h"
+#include "lib/refdigest.h"
 #include "tests.h"
-#include "workload.h"
+#include "workload_api.h"
 
 static const struct {
 	const char *msg;

@@ -8,9 +8,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "clock.h"
-#include "runner.h"
-#include "sync.h"
+#include "lib/clock.h"
+#include "core/runner.h"
+#include "sync/sync.h"
 #include "tests.h"
 
 /* Long enough never to expire on a correct event, however busy the box. */
@@ -70,7 +70,7 @@ set_wakes_all(unsigned n)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
 	CU_ASSERT_EQUAL_FATAL(tvp_event_init(&w->ev,
-	    tvp_shared_is_pshared()), 0);
+	    tvp_mode_is_processes()), 0);
 	CU_ASSERT_EQUAL(tvp_test_run_workers(n, wake_body, w), 0);
 	CU_ASSERT_EQUAL(atomic_load(&w->woken), n - 1);
 	CU_ASSERT_TRUE(tvp_event_is_set(&w->ev));
@@ -96,7 +96,7 @@ test_event_timedwait_times_out(void)
 	struct tvp_event ev;
 	uint64_t t0, timeout = 20 * 1000000;
 
-	CU_ASSERT_EQUAL_FATAL(tvp_event_init(&ev, tvp_shared_is_pshared()),
+	CU_ASSERT_EQUAL_FATAL(tvp_event_init(&ev, tvp_mode_is_processes()),
 	    0);
 	CU_ASSERT_FALSE(tvp_event_is_set(&ev));
 	t0 = tvp_now_ns();
@@ -112,7 +112,7 @@ test_event_set_and_clear(void)
 {
 	struct tvp_event ev;
 
-	CU_ASSERT_EQUAL_FATAL(tvp_event_init(&ev, tvp_shared_is_pshared()),
+	CU_ASSERT_EQUAL_FATAL(tvp_event_init(&ev, tvp_mode_is_processes()),
 	    0);
 	tvp_event_set(&ev);
 	CU_ASSERT_TRUE(tvp_event_is_set(&ev));

@@ -16,7 +16,7 @@
 
 #include <CUnit/CUnit.h>
 
-#include "runner.h"
+#include "core/runner.h"
 #include "tests.h"
 
 /* 48 items per worker: each claims some past halfway. */
@@ -26,7 +26,7 @@
 static bool
 processes(void)
 {
-	return tvp_shared_is_pshared();
+	return tvp_mode_is_processes();
 }
 
 /* Run argv (argv[0] the program); nothing may be left behind. */

@@ -14,9 +14,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "execute.h"
-#include "gen.h"
-#include "registry.h"
+#include "core/execute.h"
+#include "lib/gen.h"
+#include "core/registry.h"
 #include "tests.h"
 
 /* Sizes of the files a, b/c, d (sorted by path in this order). */
@@ -97,7 +97,7 @@ test_dir_odd_sizes(void)
 	snprintf(args, sizeof(args), "--dir %s --block-size 4096", dir);
 	for (size_t k = 0; k < sizeof(counts) / sizeof(counts[0]); k++) {
 		CU_ASSERT_EQUAL(run_fileread(counts[k], args, &rec), 0);
-		CU_ASSERT(rec.verified);
+		CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 		CU_ASSERT_EQUAL(rec.items, NFILES);
 		CU_ASSERT_EQUAL(rec.bytes, 10007 + 4096 + 1);
 		CU_ASSERT_STRING_EQUAL(rec.result, want);
@@ -115,18 +115,18 @@ test_generated_dataset(void)
 	snprintf(args, sizeof(args), "--cache-dir %s --files 5 --file-size "
 	    "1001 --block-size 256", dir);
 	CU_ASSERT_EQUAL(run_fileread(3, args, &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(rec.bytes, 5 * 1001);
 	strlcpy(first, rec.result, sizeof(first));
 	/* Reused, not regenerated: the same result again. */
 	CU_ASSERT_EQUAL(run_fileread(8, args, &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_STRING_EQUAL(rec.result, first);
 	/* Empty files: a dataset of them still verifies. */
 	snprintf(args, sizeof(args), "--cache-dir %s --files 3 --file-size 0",
 	    dir);
 	CU_ASSERT_EQUAL(run_fileread(2, args, &rec), 0);
-	CU_ASSERT(rec.verified);
+	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(rec.bytes, 0);
 	tvp_test_rm_rf(dir);
 }

@@ -3,9 +3,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "gen.h"
+#include "lib/gen.h"
 #include "tests.h"
-#include "workload.h"
+#include "workload_api.h"
 
 static void
 test_gen_same(void)

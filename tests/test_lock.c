@@ -15,8 +15,8 @@
 
 #include <CUnit/CUnit.h>
 
-#include "runner.h"
-#include "sync.h"
+#include "core/runner.h"
+#include "sync/sync.h"
 #include "tests.h"
 
 #define ROUNDS 20000
@@ -60,7 +60,7 @@ lock_excludes(unsigned n)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
 	CU_ASSERT_EQUAL_FATAL(tvp_lock_init(&e->lock,
-	    tvp_shared_is_pshared()), 0);
+	    tvp_mode_is_processes()), 0);
 	CU_ASSERT_EQUAL(tvp_test_run_workers(n, excl_body, e), 0);
 	CU_ASSERT_EQUAL(e->count, (uint64_t)n * ROUNDS);
 	tvp_lock_destroy(&e->lock);
@@ -84,7 +84,7 @@ test_lock_uncontended(void)
 {
 	struct tvp_lock lock;
 
-	CU_ASSERT_EQUAL_FATAL(tvp_lock_init(&lock, tvp_shared_is_pshared()),
+	CU_ASSERT_EQUAL_FATAL(tvp_lock_init(&lock, tvp_mode_is_processes()),
 	    0);
 	for (int i = 0; i < 3; i++) {
 		CU_ASSERT_EQUAL(tvp_lock_acquire(&lock), 0);
@@ -133,9 +133,9 @@ test_lock_private_copy(void)
 	struct both *b;
 
 	CU_ASSERT_EQUAL_FATAL(tvp_lock_init(&private_excl.lock,
-	    tvp_shared_is_pshared()), 0);
+	    tvp_mode_is_processes()), 0);
 	private_excl.count = 0;
-	if (tvp_shared_is_pshared()) {
+	if (tvp_mode_is_processes()) {
 		b = tvp_shared_map(sizeof(*b));
 		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 		/* Returns at all only because each child had its own lock. */
@@ -190,7 +190,7 @@ test_lock_robust(void)
 	 * The process form only: it is what the processes runner uses.  (A
 	 * thread cannot die alone holding a lock; its crash ends them all.)
 	 */
-	if (!tvp_shared_is_pshared()) {
+	if (!tvp_mode_is_processes()) {
 		munmap(lock, sizeof(*lock));
 		return;
 	}

@@ -9,7 +9,7 @@
 
 #include <CUnit/Basic.h>
 
-#include "runner.h"
+#include "core/runner.h"
 #include "tests.h"
 
 extern char **environ;

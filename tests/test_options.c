@@ -4,8 +4,9 @@
 
 #include <CUnit/CUnit.h>
 
-#include "options.h"
-#include "registry.h"
+#include "core/options.h"
+#include "core/run.h"
+#include "core/registry.h"
 #include "tests.h"
 
 static void
@@ -52,54 +53,47 @@ test_num_size(void)
 	CU_ASSERT_EQUAL(tvp_parse_num("t", " 5", 1, 1LL << 30, true, &v), -1);
 }
 
-/* Parse words into fresh defaults of the hash workload; vals[] returned. */
+/*
+ * Parse words into a fresh run of the hash workload, as the command line
+ * does (tvp_run_init): 0, or 2 after a warning.  tvp_run_free() after.
+ */
 static int
-parse_hash(int n, const char *const *words, struct tvp_optval **out)
+parse_hash(int n, const char *const *words, struct tvp_run *run)
 {
-	const struct tvp_workload *wl = tvp_workload_find("hash");
-	struct tvp_optval *vals;
-	char **argv;
+	char **argv = tvp_test_argv(n, words);
 	int rc;
 
-	*out = NULL;
-	CU_ASSERT_PTR_NOT_NULL_FATAL(wl);
-	vals = calloc(tvp_opts_count(wl->opts) + 1, sizeof(*vals));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(vals);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(wl->opts, vals), 0);
-	argv = tvp_test_argv(n, words);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
-	rc = tvp_opts_parse(wl->name, wl->opts, vals, n, argv);
+	*run = (struct tvp_run){ .nworkers = 1 };
+	rc = tvp_run_init(run, tvp_workload_find("hash"), false, n, argv);
 	tvp_test_argv_free(argv);
-	*out = vals;
 	return rc;
 }
 
 static const struct tvp_optval *
-find_val(const struct tvp_optval *vals, const char *name)
+find_val(const struct tvp_run *run, const char *name)
 {
-	const struct tvp_workload *wl = tvp_workload_find("hash");
-
-	for (size_t i = 0; wl->opts[i].name != NULL; i++)
-		if (strcmp(wl->opts[i].name, name) == 0)
-			return &vals[i];
+	for (size_t i = 0; run->wl->opts[i].name != NULL; i++)
+		if (strcmp(run->wl->opts[i].name, name) == 0)
+			return &run->opts[i];
 	return NULL;
 }
 
 static void
 test_opts_defaults(void)
 {
-	struct tvp_optval *vals;
+	struct tvp_run vals;
 	const struct tvp_optval *v;
 
 	CU_ASSERT_EQUAL(parse_hash(0, NULL, &vals), 0);
-	v = find_val(vals, "blocks");
+	v = find_val(&vals, "blocks");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	CU_ASSERT_EQUAL(v->num, 1024);
 	CU_ASSERT_FALSE(v->given);
-	v = find_val(vals, "block-size");
+	v = find_val(&vals, "block-size");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	CU_ASSERT_EQUAL(v->num, 64 * 1024);
-	free(vals);
+	tvp_run_free(&vals);
 }
 
 static void
@@ -108,25 +102,25 @@ test_opts_good(void)
 	static const char *const eq[] = { "--blocks=7" };
 	static const char *const sep[] = { "--blocks", "7", "--block-size",
 	    "4K" };
-	struct tvp_optval *vals;
+	struct tvp_run vals;
 	const struct tvp_optval *v;
 
 	CU_ASSERT_EQUAL(parse_hash(1, eq, &vals), 0);
-	v = find_val(vals, "blocks");
+	v = find_val(&vals, "blocks");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
 	CU_ASSERT_EQUAL(v->num, 7);
 	CU_ASSERT_TRUE(v->given);
-	free(vals);
+	tvp_run_free(&vals);
 
 	CU_ASSERT_EQUAL(parse_hash(4, sep, &vals), 0);
-	v = find_val(vals, "blocks");
+	v = find_val(&vals, "blocks");
 	CU_ASSERT_EQUAL(v->num, 7);
 	CU_ASSERT_TRUE(v->given);
-	v = find_val(vals, "block-size");
+	v = find_val(&vals, "block-size");
 	CU_ASSERT_EQUAL(v->num, 4096);
-	v = find_val(vals, "rounds");
+	v = find_val(&vals, "rounds");
 	CU_ASSERT_FALSE(v->given);
-	free(vals);
+	tvp_run_free(&vals);
 }
 
 static void
@@ -138,20 +132,20 @@ test_opts_bad(void)
 	static const char *const range_eq[] = { "--rounds=0" };
 	static const char *const neg[] = { "--blocks", "-5" };
 	static const char *const bare[] = { "7" };
-	struct tvp_optval *vals;
+	struct tvp_run vals;
 
-	CU_ASSERT_EQUAL(parse_hash(2, unknown, &vals), -1);
-	free(vals);
-	CU_ASSERT_EQUAL(parse_hash(1, missing, &vals), -1);
-	free(vals);
-	CU_ASSERT_EQUAL(parse_hash(2, range, &vals), -1);
-	free(vals);
-	CU_ASSERT_EQUAL(parse_hash(1, range_eq, &vals), -1);
-	free(vals);
-	CU_ASSERT_EQUAL(parse_hash(2, neg, &vals), -1);
-	free(vals);
-	CU_ASSERT_EQUAL(parse_hash(1, bare, &vals), -1);
-	free(vals);
+	CU_ASSERT_EQUAL(parse_hash(2, unknown, &vals), 2);
+	tvp_run_free(&vals);
+	CU_ASSERT_EQUAL(parse_hash(1, missing, &vals), 2);
+	tvp_run_free(&vals);
+	CU_ASSERT_EQUAL(parse_hash(2, range, &vals), 2);
+	tvp_run_free(&vals);
+	CU_ASSERT_EQUAL(parse_hash(1, range_eq, &vals), 2);
+	tvp_run_free(&vals);
+	CU_ASSERT_EQUAL(parse_hash(2, neg, &vals), 2);
+	tvp_run_free(&vals);
+	CU_ASSERT_EQUAL(parse_hash(1, bare, &vals), 2);
+	tvp_run_free(&vals);
 }
 
 CU_TestInfo tvp_options_tests[] = {

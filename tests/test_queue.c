@@ -9,10 +9,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "execute.h"
-#include "record.h"
-#include "runner.h"
-#include "sync.h"
+#include "core/execute.h"
+#include "core/record.h"
+#include "core/runner.h"
+#include "sync/sync.h"
 #include "tests.h"
 
 #define ITEMS 600
@@ -52,7 +52,7 @@ qtest_new(unsigned producers)
 	/* Inherited by fork at the same address, so the pointer holds. */
 	t->q = (struct tvp_queue *)((char *)t + QUEUE_OFFSET);
 	CU_ASSERT_EQUAL_FATAL(tvp_queue_init(t->q, CAPACITY,
-	    sizeof(unsigned), tvp_shared_is_pshared()), 0);
+	    sizeof(unsigned), tvp_mode_is_processes()), 0);
 	return t;
 }
 
@@ -194,8 +194,8 @@ run_queue(unsigned workers, const char *args, struct tvp_record *rec)
 {
 	CU_ASSERT_EQUAL(tvp_test_execute("queue", workers, args, rec),
 	    TVP_EXIT_OK);
-	CU_ASSERT_TRUE(rec->verified);
-	if (!rec->verified)
+	CU_ASSERT_TRUE((rec->verdict == TVP_VERDICT_VERIFIED));
+	if (!(rec->verdict == TVP_VERDICT_VERIFIED))
 		fprintf(stderr, "queue -j %u %s: %s\n", workers, args,
 		    rec->note);
 }

@@ -16,10 +16,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "execute.h"
-#include "gen.h"
-#include "registry.h"
-#include "runner.h"
+#include "core/execute.h"
+#include "lib/gen.h"
+#include "core/registry.h"
+#include "core/runner.h"
 #include "tests.h"
 
 #define BLOCK_SIZE 1000
@@ -59,8 +59,8 @@ run_hash(unsigned workers, size_t blocks)
 	    blocks, BLOCK_SIZE, ROUNDS);
 	CU_ASSERT_EQUAL(tvp_test_execute("hash", workers, args, &rec),
 	    TVP_EXIT_OK);
-	CU_ASSERT_TRUE(rec.verified);
-	if (!rec.verified)
+	CU_ASSERT_TRUE((rec.verdict == TVP_VERDICT_VERIFIED));
+	if (!(rec.verdict == TVP_VERDICT_VERIFIED))
 		fprintf(stderr, "not verified: %s\n", rec.note);
 	CU_ASSERT_EQUAL(rec.items, blocks);
 	CU_ASSERT_EQUAL(rec.bytes, (uint64_t)blocks * BLOCK_SIZE);

@@ -9,10 +9,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "execute.h"
-#include "record.h"
-#include "runner.h"
-#include "sync.h"
+#include "core/execute.h"
+#include "core/record.h"
+#include "core/runner.h"
+#include "sync/sync.h"
 #include "tests.h"
 
 #define LIMIT 3
@@ -56,7 +56,7 @@ test_bound(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_EQUAL_FATAL(tvp_sem_init(&t->sem, LIMIT,
-	    tvp_shared_is_pshared()), 0);
+	    tvp_mode_is_processes()), 0);
 	CU_ASSERT_EQUAL(tvp_test_run_workers(8, sem_body, t), 0);
 	/* The bound: never more than LIMIT inside, ever. */
 	CU_ASSERT_EQUAL(atomic_load(&t->over), 0);
@@ -82,12 +82,12 @@ run_semaphore(unsigned workers, unsigned limit, unsigned want_max)
 	    limit);
 	CU_ASSERT_EQUAL(tvp_test_execute("semaphore", workers, args, &rec),
 	    TVP_EXIT_OK);
-	CU_ASSERT_TRUE(rec.verified);
+	CU_ASSERT_TRUE((rec.verdict == TVP_VERDICT_VERIFIED));
 	snprintf(want, sizeof(want),
 	    "limit=%u workers=%u max_inside=%u entries=%u", limit, workers,
 	    want_max, workers * 5);
 	CU_ASSERT_STRING_EQUAL(rec.result, want);
-	if (!rec.verified || strcmp(rec.result, want) != 0)
+	if (!(rec.verdict == TVP_VERDICT_VERIFIED) || strcmp(rec.result, want) != 0)
 		fprintf(stderr, "semaphore -j %u: %s (%s)\n", workers,
 		    rec.result, rec.note);
 }

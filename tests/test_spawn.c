@@ -9,10 +9,10 @@
 
 #include <CUnit/CUnit.h>
 
-#include "cli.h"
-#include "execute.h"
-#include "record.h"
-#include "runner.h"
+#include "core/cli.h"
+#include "core/execute.h"
+#include "core/record.h"
+#include "core/runner.h"
 #include "tests.h"
 
 static void
@@ -25,15 +25,15 @@ run_spawn(unsigned workers, unsigned count, const char *more)
 	    *more ? " " : "", more);
 	CU_ASSERT_EQUAL_FATAL(tvp_test_execute("spawn", workers, args, &rec),
 	    TVP_EXIT_OK);
-	CU_ASSERT_TRUE(rec.verified);
-	if (!rec.verified)
+	CU_ASSERT_TRUE((rec.verdict == TVP_VERDICT_VERIFIED));
+	if (!(rec.verdict == TVP_VERDICT_VERIFIED))
 		fprintf(stderr, "not verified: %s\n", rec.note);
 	snprintf(want, sizeof(want), "spawned=%u", workers * count);
 	CU_ASSERT_STRING_EQUAL(rec.result, want);
 	CU_ASSERT_EQUAL(rec.items, (uint64_t)workers * count);
 	/* The cost is reported, named for this mode's way of spawning. */
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, "median"));
-	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, tvp_shared_is_pshared() ?
+	CU_ASSERT_TRUE(tvp_test_metric(&rec, "us_per_spawn_median") > 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, tvp_mode_is_processes() ?
 	    "fork+waitpid" : "pthread_create+pthread_join"));
 }
 

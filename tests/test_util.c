@@ -19,10 +19,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "execute.h"
-#include "registry.h"
-#include "runner.h"
+#include "lib/clock.h"
+#include "core/execute.h"
+#include "core/registry.h"
+#include "core/runner.h"
 #include "tests.h"
 
 char **
@@ -100,31 +100,38 @@ assert_no_child_left(void)
 }
 
 int
-tvp_test_execute(const char *workload, unsigned workers, const char *args,
-    struct tvp_record *rec)
+tvp_test_run_init(struct tvp_run *run, const char *workload,
+    unsigned workers, const char *args)
 {
-	struct tvp_run run = { .nworkers = workers };
-	struct tvp_optval *vals;
+	const struct tvp_workload *wl = tvp_workload_find(workload);
 	int argc, rc;
 	char **argv = tvp_test_split(args, &argc);
 
-	run.wl = tvp_workload_find(workload);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(run.wl);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(wl);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
-	vals = calloc(tvp_opts_count(run.wl->opts) + 1, sizeof(*vals));
-	CU_ASSERT_PTR_NOT_NULL_FATAL(vals);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_defaults(run.wl->opts, vals), 0);
-	CU_ASSERT_EQUAL_FATAL(tvp_opts_parse(workload, run.wl->opts, vals,
-	    argc, argv), 0);
-	run.opts = vals;
+	*run = (struct tvp_run){ .nworkers = workers };
+	rc = tvp_run_init(run, wl, false, argc, argv);
+	tvp_test_argv_free(argv);
+	return rc;
+}
+
+int
+tvp_test_execute(const char *workload, unsigned workers, const char *args,
+    struct tvp_record *rec)
+{
+	struct tvp_run run;
+	int rc;
+
+	CU_ASSERT_EQUAL_FATAL(tvp_test_run_init(&run, workload, workers,
+	    args), 0);
 	rc = tvp_execute(&run, rec);
 	/* Whatever happened, nothing of the run is left. */
 	CU_ASSERT_PTR_NULL(run.ctl);
 	CU_ASSERT_PTR_NULL(run.state);
+	CU_ASSERT_EQUAL(run.nregions, 0);
 	assert_no_shm_left();
 	assert_no_child_left();
-	tvp_test_argv_free(argv);
-	free(vals);
+	tvp_run_free(&run);
 	return rc;
 }
 
@@ -132,6 +139,7 @@ tvp_test_execute(const char *workload, unsigned workers, const char *args,
  * A workload made on the spot: every worker calls the test's body.  It
  * goes through tvp_execute and this binary's runner, so a primitive is
  * tested exactly as the workloads use it, as threads or as processes.
+ * Only `work` and `verify`: the framework supplies the rest.
  */
 struct probe_state {
 	int (*body)(void *shared, unsigned worker, unsigned nworkers);
@@ -141,54 +149,27 @@ struct probe_state {
 static struct probe_state probe_state;
 
 static int
-probe_setup(struct tvp_run *run)
-{
-	run->state = &probe_state;
-	return 0;
-}
-
-static int
 probe_work(struct tvp_run *run, unsigned worker)
 {
-	const struct probe_state *p = run->state;
-
-	if (p->body(p->shared, worker, run->nworkers) != 0)
+	if (probe_state.body(probe_state.shared, worker,
+	    tvp_workers(run)) != 0)
 		return tvp_worker_error(run, worker, "test body failed");
 	return 0;
 }
 
-static int
-probe_finish(struct tvp_run *run)
-{
-	(void)run;
-	return 0;
-}
-
-static int
+static enum tvp_verdict
 probe_verify(struct tvp_run *run)
 {
 	(void)run;
-	return TVP_VERIFIED;
+	return TVP_VERDICT_VERIFIED;
 }
-
-static void
-probe_teardown(struct tvp_run *run)
-{
-	run->state = NULL;
-}
-
-static const struct tvp_optdef probe_opts[] = { { .name = NULL } };
 
 static const struct tvp_workload probe = {
 	.name = "probe",
 	.kind = "test",
 	.summary = "runs a test's body on every worker",
-	.opts = probe_opts,
-	.setup = probe_setup,
 	.work = probe_work,
-	.finish = probe_finish,
 	.verify = probe_verify,
-	.teardown = probe_teardown,
 };
 
 int
@@ -532,4 +513,16 @@ tvp_test_wait_asleep(const struct tvp_test_task *t)
 		sched_yield();
 	}
 	return false;
+}
+
+double
+tvp_test_metric(const struct tvp_record *rec, const char *name)
+{
+	for (size_t k = 0; k < rec->nmetrics; k++)
+		if (strcmp(rec->metrics[k].name, name) == 0)
+			return rec->metrics[k].value;
+	CU_FAIL("metric missing");
+	fprintf(stderr, "no metric %s in the %s record\n", name,
+	    rec->workload);
+	return -1;
 }

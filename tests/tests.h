@@ -63,6 +63,14 @@ void assert_no_shm_left(void);
 void assert_no_child_left(void);
 
 struct tvp_record;
+struct tvp_run;
+/*
+ * Set run up for `workload` on `workers` workers with space-separated
+ * `args`, as the command line would (tvp_run_init): 0, or 2 after one
+ * line naming the bad option.  tvp_run_free() it after.
+ */
+int tvp_test_run_init(struct tvp_run *run, const char *workload,
+    unsigned workers, const char *args);
 /*
  * Run `workload` with space-separated `args` on `workers` workers through
  * tvp_execute and this binary's runner; asserts that nothing of the run
@@ -133,6 +141,12 @@ bool tvp_test_wait_asleep(const struct tvp_test_task *t);
 
 /* Remove a directory tree the test made (rm -rf, without a shell). */
 void tvp_test_rm_rf(const char *path);
+
+/*
+ * The value of the metric `name` in rec; -1 (and a failed assertion) if
+ * the record has none of that name.
+ */
+double tvp_test_metric(const struct tvp_record *rec, const char *name);
 
 /* The field `name` of the first row of CSV text with a header line. */
 bool tvp_test_csv_field(const char *csv, const char *name, char *out,

@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "clock.h"
-#include "runner.h"
-#include "signals.h"
+#include "core/runner.h"
+#include "core/signals.h"
+#include "lib/clock.h"
 
 const char tvp_mode[] = "threads";
 
@@ -41,7 +41,7 @@ tvp_shared_unmap(void *p, size_t size)
 }
 
 bool
-tvp_shared_is_pshared(void)
+tvp_mode_is_processes(void)
 {
 	return false;
 }

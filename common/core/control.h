@@ -1,0 +1,82 @@
+/*
+ * The control block: the part of the shared region that the framework
+ * itself uses.  It lives in memory every worker sees (ordinary memory for
+ * threads, a POSIX shm mapping for processes), so one layout serves both.
+ */
+#ifndef TVP_CONTROL_H
+#define TVP_CONTROL_H
+
+#include <stdalign.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/run.h"
+
+/*
+ * One per worker, on its own cache lines so that workers stamping their
+ * own slots never contend (will-it-scale keeps one 256-byte slot per task
+ * for the same reason).  `current` and `redo` belong to faults.c.
+ */
+struct tvp_slot {
+	alignas(TVP_CACHE_LINE) uint64_t t_arrive; /* CLOCK_MONOTONIC ns: worker exists */
+	uint64_t t_begin;               /* passed the start gate */
+	uint64_t t_end;                 /* finished its work */
+	uint64_t items, bytes;          /* processed by this worker */
+	_Atomic int64_t current;        /* item claimed, not finished; -1 none */
+	int64_t redo;                   /* a replacement's first item; -1 none */
+	int status;                     /* what the worker body returned */
+	char error[200];                /* why it failed, if it did */
+};
+
+struct tvp_control {
+	_Atomic uint64_t next_item;  /* the claim counter */
+	_Atomic int go;              /* 1 once the gate opened for work */
+	_Atomic int fault_fired;     /* the injected fault has struck */
+	int gate_rd, gate_wr;        /* the start gate: a pipe, see worker.c */
+	bool gate_closed;            /* the parent closed gate_wr */
+	unsigned nworkers;
+	size_t nitems;
+	/*
+	 * One flag per item of the default work loop, set when the item is
+	 * finished: what proves, after deaths and replacements, that every
+	 * item was done (and counts each once).  After the slots.
+	 */
+	_Atomic unsigned char *done;
+	size_t size;                 /* of the whole mapping */
+	struct tvp_slot slot[];
+};
+
+/* What a runner measures around the workers. */
+struct tvp_phases {
+	uint64_t t0;        /* before the first worker was started */
+	uint64_t t_gate;    /* all started; the gate opened */
+	uint64_t t_reaped;  /* the last worker joined or reaped */
+	long rss_sum_kb;    /* sum of each process's peak RSS (processes) */
+	unsigned died;      /* workers that died and were replaced (--recover) */
+	uint64_t redone;    /* items their replacements redid */
+	uint64_t t_first_death; /* when the first death was seen; 0 none */
+};
+
+/* Map the control block for n workers and items; make the start gate. */
+struct tvp_control *tvp_control_create(unsigned nworkers, size_t nitems);
+
+/* How many items the default work loop finished. */
+size_t tvp_items_done(const struct tvp_control *ctl);
+void tvp_control_destroy(struct tvp_control *ctl);
+
+/*
+ * A worker's whole life: say it exists, wait at the gate, run the
+ * workload's body, stamp the end.  Returns the body's status (0 fine), or 0
+ * without working if the gate was aborted.
+ */
+int tvp_worker_main(struct tvp_run *run, unsigned worker);
+
+/* Release every waiting worker at once (go) or send them home (abort). */
+void tvp_gate_open(struct tvp_control *ctl);
+void tvp_gate_abort(struct tvp_control *ctl);
+
+/* A child process's copy of the gate's write end must go, or EOF never comes. */
+void tvp_gate_child_close(struct tvp_control *ctl);
+
+#endif

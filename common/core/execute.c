@@ -1,0 +1,247 @@
+#include <sys/resource.h>
+
+#include <err.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <xxhash.h>
+
+#include "core/control.h"
+#include "core/execute.h"
+#include "core/runner.h"
+#include "core/signals.h"
+#include "lib/clock.h"
+
+/* How many items the default verify recomputes. */
+#define DEFAULT_VERIFY_SAMPLE 8
+
+static double
+seconds(uint64_t ns)
+{
+	return (double)ns / 1e9;
+}
+
+static double
+tv_seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* after - before, over RUSAGE_SELF and RUSAGE_CHILDREN together. */
+static void
+usage_delta(struct tvp_record *rec, const struct rusage before[2],
+    const struct rusage after[2])
+{
+	for (int i = 0; i < 2; i++) {
+		rec->user_s += tv_seconds(after[i].ru_utime) -
+		    tv_seconds(before[i].ru_utime);
+		rec->sys_s += tv_seconds(after[i].ru_stime) -
+		    tv_seconds(before[i].ru_stime);
+		rec->minflt += after[i].ru_minflt - before[i].ru_minflt;
+		rec->majflt += after[i].ru_majflt - before[i].ru_majflt;
+		rec->nvcsw += after[i].ru_nvcsw - before[i].ru_nvcsw;
+		rec->nivcsw += after[i].ru_nivcsw - before[i].ru_nivcsw;
+	}
+	/* Peak RSS cannot be taken as a difference: the largest process. */
+	rec->maxrss_kb = after[0].ru_maxrss > after[1].ru_maxrss ?
+	    after[0].ru_maxrss : after[1].ru_maxrss;
+}
+
+static void
+sample_usage(struct rusage ru[2])
+{
+	getrusage(RUSAGE_SELF, &ru[0]);
+	getrusage(RUSAGE_CHILDREN, &ru[1]);
+}
+
+/* The phases, from the runner's stamps and each worker's own. */
+static void
+fill_phases(struct tvp_record *rec, const struct tvp_control *ctl,
+    const struct tvp_phases *ph)
+{
+	uint64_t last_end = ph->t_gate;
+
+	for (unsigned w = 0; w < ctl->nworkers; w++) {
+		const struct tvp_slot *s = &ctl->slot[w];
+
+		if (s->t_end > last_end)
+			last_end = s->t_end;
+		rec->items += s->items;
+		rec->bytes += s->bytes;
+	}
+	rec->wall_s = seconds(ph->t_reaped - ph->t0);
+	rec->start_s = seconds(ph->t_gate - ph->t0);
+	rec->work_s = seconds(last_end - ph->t_gate);
+	rec->reap_s = seconds(ph->t_reaped - last_end);
+}
+
+/*
+ * The default finish: the XXH3-64 of every item's result in item order,
+ * or, for a workload whose items leave none, how many items were done.
+ */
+static int
+default_finish(struct tvp_run *run, const struct tvp_record *rec)
+{
+	if (run->item_result_size == 0) {
+		tvp_result(run, "items=%llu", (unsigned long long)rec->items);
+		return 0;
+	}
+	tvp_result(run, "%016llx", (unsigned long long)XXH3_64bits(
+	    run->item_results, run->nitems * run->item_result_size));
+	return 0;
+}
+
+/*
+ * The default verify: recompute a sample of items serially, in this
+ * process, with the workload's own kernel, and compare.  It catches what
+ * running in parallel and across processes can break (a result lost
+ * between address spaces, two workers' results mixed up), not a wrong
+ * kernel: the note says so.
+ */
+static enum tvp_verdict
+default_verify(struct tvp_run *run)
+{
+	size_t n = run->nitems, rsize = run->item_result_size;
+	size_t samples = n < DEFAULT_VERIFY_SAMPLE ? n : DEFAULT_VERIFY_SAMPLE;
+	unsigned char again[TVP_ITEM_RESULT_MAX];
+	const unsigned char *got = run->item_results;
+
+	for (size_t k = 0; k < samples; k++) {
+		size_t item = tvp_sample_item(k, samples, n);
+		uint64_t bytes = 0;
+
+		if (run->wl->item(run, item, 0, rsize ? again : NULL,
+		    &bytes) != 0) {
+			tvp_note(run, "item %zu failed when recomputed: %s",
+			    item, run->ctl->slot[0].error);
+			return TVP_VERDICT_FAILED;
+		}
+		if (rsize != 0 && memcmp(again, got + item * rsize,
+		    rsize) != 0) {
+			tvp_note(run, "item %zu differs when recomputed "
+			    "serially", item);
+			return TVP_VERDICT_FAILED;
+		}
+	}
+	tvp_note(run, "verified by recomputing %zu sampled items serially "
+	    "with the same kernel (no independent reference)", samples);
+	return TVP_VERDICT_VERIFIED;
+}
+
+/* Ask for the item results' shared slots, once setup said their size. */
+static int
+map_item_results(struct tvp_run *run)
+{
+	size_t size;
+
+	if (run->item_result_size == 0 || run->nitems == 0)
+		return 0;
+	if (run->nitems > SIZE_MAX / run->item_result_size) {
+		warnx("%s: %zu items of %zu bytes overflow", run->wl->name,
+		    run->nitems, run->item_result_size);
+		return TVP_EXIT_USAGE;
+	}
+	size = run->nitems * run->item_result_size;
+	if (tvp_check_memory("the item results", size) != 0)
+		return TVP_EXIT_USAGE;
+	if ((run->item_results = tvp_shared(run, size)) == NULL)
+		return TVP_EXIT_FAIL;
+	return 0;
+}
+
+/* The run's own measurements into the record, once every worker ended. */
+static void
+fill_record(struct tvp_record *rec, const struct tvp_run *run,
+    const struct tvp_phases *ph, const struct rusage before[2],
+    const struct rusage after[2])
+{
+	usage_delta(rec, before, after);
+	fill_phases(rec, run->ctl, ph);
+	/* Each item once, even if a death made one be done twice. */
+	if (run->wl->item != NULL)
+		rec->items = run->nitems;
+	rec->rss_sum_kb = ph->rss_sum_kb ? ph->rss_sum_kb : rec->maxrss_kb;
+	rec->died = ph->died;
+	rec->redone = ph->redone;
+	if (ph->t_first_death != 0)
+		rec->recover_s = seconds(ph->t_reaped - ph->t_first_death);
+}
+
+int
+tvp_execute(struct tvp_run *run, struct tvp_record *rec)
+{
+	const struct tvp_workload *wl = run->wl;
+	struct rusage before[2], after[2];
+	struct tvp_phases ph = { 0 };
+	const char *defect = tvp_workload_defect(wl);
+	sigset_t oldmask;
+	size_t done;
+	int rc = 0;
+
+	if (defect != NULL) {
+		warnx("internal error: workload %s: %s", wl->name ? wl->name :
+		    "(unnamed)", defect);
+		return TVP_EXIT_FAIL;
+	}
+	memset(rec, 0, sizeof(*rec));
+	run->result[0] = run->note[0] = '\0';
+	run->nmetrics = 0;
+	run->nitems = run->item_result_size = 0;
+	rec->mode = tvp_mode;
+	rec->workload = wl->name;
+	rec->workers = run->nworkers;
+	tvp_opts_describe(run->opts, tvp_opts_count(wl->opts), rec->options,
+	    sizeof(rec->options));
+	tvp_env_collect(&rec->env);
+	if ((run->state = calloc(1, wl->state_size ? wl->state_size : 1)) ==
+	    NULL)
+		err(TVP_EXIT_FAIL, "cannot allocate %s's state", wl->name);
+
+	/*
+	 * Ctrl-C is held while there is something to clean up after it: the
+	 * setup (a dataset half-written polls for it) and the workers (the
+	 * runner waits for it).  After them nothing is left to clean, so a
+	 * signal during verify or teardown may end the program at once.
+	 */
+	tvp_signals_block(&oldmask);
+	if (wl->setup != NULL)
+		rc = wl->setup(run);
+	if (rc == 0)
+		rc = map_item_results(run);
+	if (rc == 0 && (run->ctl = tvp_control_create(run->nworkers,
+	    wl->item != NULL ? run->nitems : 0)) == NULL)
+		rc = TVP_EXIT_FAIL;
+	if (rc == 0) {
+		sample_usage(before);
+		rc = tvp_runner_run(run, &ph);
+		sample_usage(after);
+	}
+	tvp_signals_restore(&oldmask);
+	if (rc == 0 && wl->item != NULL &&
+	    (done = tvp_items_done(run->ctl)) != run->nitems) {
+		/* Never a silent gap: a worker died holding items unredone. */
+		warnx("%zu of %zu items were never finished", run->nitems - done,
+		    run->nitems);
+		rc = TVP_EXIT_FAIL;
+	}
+	if (rc == 0) {
+		fill_record(rec, run, &ph, before, after);
+		rc = wl->finish != NULL ? wl->finish(run) :
+		    default_finish(run, rec);
+	}
+	if (rc == 0) {
+		rec->verdict = wl->verify != NULL ? wl->verify(run) :
+		    default_verify(run);
+		strlcpy(rec->result, run->result, sizeof(rec->result));
+		strlcpy(rec->note, run->note, sizeof(rec->note));
+		memcpy(rec->metrics, run->metrics, sizeof(rec->metrics));
+		rec->nmetrics = run->nmetrics;
+	}
+	if (wl->teardown != NULL)
+		wl->teardown(run);
+	tvp_control_destroy(run->ctl);
+	run->ctl = NULL;
+	tvp_run_release(run);
+	return rc;
+}

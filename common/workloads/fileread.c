@@ -1,0 +1,337 @@
+/*
+ * fileread: I/O-bound work.  Every regular file under --dir (or a generated
+ * dataset) is read with read(2) in --block-size chunks and folded into a
+ * per-file XXH3-64.  The result is XXH3-64 over the per-file checksums in
+ * path order, each in xxhash's canonical (big-endian) 8-byte form.
+ */
+#include <sys/mman.h>
+#include <sys/stat.h>
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include "lib/dataset.h"
+#include "workload.h"
+#include "workload_api.h"
+
+#define VERIFY_SAMPLE 8
+
+struct fileread_state {
+	struct tvp_filelist files;
+	uint64_t *expected;    /* from the dataset's manifest, or NULL */
+	size_t block_size;
+	long long delay_us;
+};
+
+static const struct tvp_optdef fileread_opts[] = {
+	{ "dir", TVP_OPT_STR, "", 0, 0, NULL,
+	    "read every regular file under DIR (default: a generated "
+	    "dataset)" },
+	{ "files", TVP_OPT_NUM, "512", 1, 1 << 20, NULL,
+	    "files in the generated dataset" },
+	{ "file-size", TVP_OPT_SIZE, "256K", 0, 1LL << 30, NULL,
+	    "bytes per file in the generated dataset" },
+	{ "seed", TVP_OPT_NUM, "1", 0, 0x7fffffffffffffffLL, NULL,
+	    "seed of the generated dataset's contents" },
+	{ "cache-dir", TVP_OPT_STR, "", 0, 0, NULL,
+	    "where generated datasets live (default $XDG_CACHE_HOME/tvp or "
+	    "~/.cache/tvp)" },
+	{ "block-size", TVP_OPT_SIZE, "64K", 1, 64LL << 20, NULL,
+	    "bytes per read(2)" },
+	{ "cache", TVP_OPT_CHOICE, "warm", 0, 0, "warm|cold",
+	    "cold: evict every file from the page cache before the run" },
+	{ "delay-us", TVP_OPT_NUM, "0", 0, 1000000, NULL,
+	    "SIMULATED device latency slept after every read(2) that "
+	    "returned data" },
+	{ "manifest", TVP_OPT_STR, "", 0, 0, NULL,
+	    "write per-file checksums to FILE (xxhsum -H3 format; check "
+	    "with xxhsum -c FILE)" },
+	{ NULL, 0, NULL, 0, 0, NULL, NULL },
+};
+
+/* An option given as "" would silently mean its default: refuse it. */
+static int
+check_not_empty(const struct tvp_run *run, const char *name)
+{
+	if (tvp_opt_given(run, name) && *tvp_opt_str(run, name) == '\0') {
+		warnx("fileread: --%s is empty (leave it out for the default)",
+		    name);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+fileread_setup(struct tvp_run *run)
+{
+	struct fileread_state *st = tvp_state(run);
+	const char *dir = tvp_opt_str(run, "dir");
+	int rc;
+
+	if (check_not_empty(run, "dir") != 0 ||
+	    check_not_empty(run, "cache-dir") != 0 ||
+	    check_not_empty(run, "manifest") != 0)
+		return TVP_EXIT_USAGE;
+	st->block_size = (size_t)tvp_opt_num(run, "block-size");
+	st->delay_us = tvp_opt_num(run, "delay-us");
+	if (*dir != '\0') {
+		rc = tvp_filelist_scan(dir, &st->files);
+		if (rc == 0 && st->files.skipped > 0)
+			tvp_note(run, "skipped %zu entries that are not "
+			    "regular files (%zu symlinks, not followed; %zu "
+			    "FIFOs, devices, sockets or directory loops)",
+			    st->files.skipped, st->files.links,
+			    st->files.skipped - st->files.links);
+	} else {
+		rc = tvp_dataset_open(tvp_opt_str(run, "cache-dir"),
+		    (size_t)tvp_opt_num(run, "files"),
+		    (size_t)tvp_opt_num(run, "file-size"),
+		    (uint64_t)tvp_opt_num(run, "seed"), &st->files,
+		    &st->expected);
+	}
+	if (rc != 0)
+		return rc;
+	if (strcmp(tvp_opt_str(run, "cache"), "cold") == 0) {
+		size_t resident = tvp_filelist_evict(&st->files);
+
+		tvp_note(run, resident ? "cold cache: %zu pages stayed "
+		    "resident after eviction" : "cold cache: all files "
+		    "evicted", resident);
+	}
+	if (st->delay_us > 0)
+		tvp_note(run, "simulated device latency %lld us per read",
+		    st->delay_us);
+	/* Each file leaves its XXH3-64, kept in path order. */
+	return tvp_set_items(run, st->files.n, sizeof(uint64_t)) == 0 ? 0 :
+	    TVP_EXIT_FAIL;
+}
+
+static void
+simulated_latency(long long us)
+{
+	struct timespec ts = { us / 1000000, (us % 1000000) * 1000 };
+
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+}
+
+/*
+ * Read one file to its end into an XXH3 state.  0, or -1 with errno set;
+ * a file that is no longer regular (a FIFO would block a worker for good)
+ * is EINVAL.
+ */
+static int
+read_file(int fd, struct fileread_state *st, XXH3_state_t *xs, char *buf,
+    uint64_t *bytes)
+{
+	struct stat sb;
+	ssize_t n;
+
+	if (fstat(fd, &sb) != 0)
+		return -1;
+	if (!S_ISREG(sb.st_mode)) {
+		errno = EINVAL;
+		return -1;
+	}
+	XXH3_64bits_reset(xs);
+	while ((n = read(fd, buf, st->block_size)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		XXH3_64bits_update(xs, buf, (size_t)n);
+		*bytes += (uint64_t)n;
+		if (st->delay_us > 0)
+			simulated_latency(st->delay_us);
+	}
+	return 0;
+}
+
+static int
+fileread_item(struct tvp_run *run, size_t item, unsigned worker,
+    void *result, uint64_t *bytes)
+{
+	struct fileread_state *st = tvp_state(run);
+	const char *path = st->files.paths[item];
+	uint64_t want = st->files.sizes[item];
+	XXH3_state_t *xs = XXH3_createState();
+	char *buf = malloc(st->block_size);
+	/* O_NONBLOCK: a FIFO put in the file's place must not hang open(). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc = 0;
+
+	if (xs == NULL || buf == NULL) {
+		rc = tvp_worker_error(run, worker, "%s: %s", path,
+		    strerror(ENOMEM));
+	} else if (fd < 0) {
+		rc = tvp_worker_error(run, worker, "cannot open %s: %s", path,
+		    strerror(errno));
+	} else if (read_file(fd, st, xs, buf, bytes) != 0) {
+		rc = tvp_worker_error(run, worker, "cannot read %s: %s", path,
+		    errno == EINVAL ? "no longer a regular file" :
+		    strerror(errno));
+	} else if (*bytes != want) {
+		/* Shrunk or grown since it was listed: no result to trust. */
+		rc = tvp_worker_error(run, worker, "%s changed size since "
+		    "it was listed: %llu bytes expected, %llu read", path,
+		    (unsigned long long)want, (unsigned long long)*bytes);
+	} else {
+		uint64_t sum = XXH3_64bits_digest(xs);
+
+		memcpy(result, &sum, sizeof(sum));
+	}
+	if (fd >= 0)
+		close(fd);
+	XXH3_freeState(xs);
+	free(buf);
+	return rc;
+}
+
+static int
+write_manifest(const char *file, const struct tvp_filelist *files,
+    const uint64_t *sums)
+{
+	FILE *fp = fopen(file, "w");
+
+	if (fp == NULL) {
+		warn("fileread: --manifest %s", file);
+		return TVP_EXIT_FAIL;
+	}
+	for (size_t i = 0; i < files->n; i++)
+		fprintf(fp, "XXH3 (%s) = %016llx\n", files->paths[i],
+		    (unsigned long long)sums[i]);
+	if (fclose(fp) != 0) {
+		warn("fileread: --manifest %s", file);
+		return TVP_EXIT_FAIL;
+	}
+	return 0;
+}
+
+/* Bytes per second over the work span: the headline, then files. */
+static void
+report_metrics(struct tvp_run *run, const struct fileread_state *st)
+{
+	double span = (double)tvp_work_span_ns(run) / 1e9;
+	uint64_t bytes = 0;
+
+	for (size_t i = 0; i < st->files.n; i++)
+		bytes += st->files.sizes[i];
+	if (span <= 0)
+		return;
+	tvp_metric(run, "gb_per_s", "GB/s", (double)bytes / span / 1e9,
+	    TVP_HIGHER_IS_BETTER);
+	tvp_metric(run, "files_per_s", "1/s", (double)st->files.n / span,
+	    TVP_HIGHER_IS_BETTER);
+}
+
+static int
+fileread_finish(struct tvp_run *run)
+{
+	struct fileread_state *st = tvp_state(run);
+	const uint64_t *sums = tvp_item_results(run);
+	const char *manifest = tvp_opt_str(run, "manifest");
+	XXH3_state_t *xs = XXH3_createState();
+
+	if (xs == NULL)
+		err(TVP_EXIT_FAIL, "XXH3_createState");
+	XXH3_64bits_reset(xs);
+	for (size_t i = 0; i < st->files.n; i++) {
+		XXH64_canonical_t c;
+
+		XXH64_canonicalFromHash(&c, sums[i]);
+		XXH3_64bits_update(xs, &c, sizeof(c));
+	}
+	tvp_result(run, "%016llx", (unsigned long long)XXH3_64bits_digest(xs));
+	XXH3_freeState(xs);
+	report_metrics(run, st);
+	if (*manifest != '\0')
+		return write_manifest(manifest, &st->files, sums);
+	return 0;
+}
+
+/* An independent read path for the reference: mmap and one-shot XXH3. */
+static bool
+reference_sum(const char *path, uint64_t *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat sb;
+	void *p;
+
+	if (fd < 0 || fstat(fd, &sb) != 0) {
+		if (fd >= 0)
+			close(fd);
+		return false;
+	}
+	if (sb.st_size == 0) {
+		*out = XXH3_64bits("", 0);
+		close(fd);
+		return true;
+	}
+	p = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return false;
+	*out = XXH3_64bits(p, (size_t)sb.st_size);
+	munmap(p, (size_t)sb.st_size);
+	return true;
+}
+
+static enum tvp_verdict
+fileread_verify(struct tvp_run *run)
+{
+	struct fileread_state *st = tvp_state(run);
+	const uint64_t *sums = tvp_item_results(run);
+	size_t n = st->files.n;
+
+	if (st->expected != NULL) {
+		for (size_t i = 0; i < n; i++)
+			if (sums[i] != st->expected[i]) {
+				tvp_note(run, "%s differs from the dataset's "
+				    "manifest", st->files.paths[i]);
+				return TVP_VERDICT_FAILED;
+			}
+		return TVP_VERDICT_VERIFIED;
+	}
+	for (size_t k = 0, samples = n < VERIFY_SAMPLE ? n : VERIFY_SAMPLE;
+	    k < samples; k++) {
+		size_t i = tvp_sample_item(k, samples, n);
+		uint64_t want;
+
+		if (!reference_sum(st->files.paths[i], &want) ||
+		    want != sums[i]) {
+			tvp_note(run, "%s differs from a serial re-read",
+			    st->files.paths[i]);
+			return TVP_VERDICT_FAILED;
+		}
+	}
+	return TVP_VERDICT_VERIFIED;
+}
+
+static void
+fileread_teardown(struct tvp_run *run)
+{
+	struct fileread_state *st = tvp_state(run);
+
+	tvp_filelist_free(&st->files);
+	free(st->expected);
+}
+
+const struct tvp_workload tvp_wl_fileread = {
+	.name = "fileread",
+	.kind = "io",
+	.summary = "read(2) every file of a directory, XXH3-64 per file",
+	.opts = fileread_opts,
+	.quick = "--files 128",
+	.state_size = sizeof(struct fileread_state),
+	.setup = fileread_setup,
+	.item = fileread_item,
+	.finish = fileread_finish,
+	.verify = fileread_verify,
+	.teardown = fileread_teardown,
+};
