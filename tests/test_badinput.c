@@ -51,53 +51,10 @@ prog(void)
 	return tvp_test_program();
 }
 
-static size_t
-count_lines(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s != '\0'; s++)
-		n += *s == '\n';
-	return n;
-}
-
-/*
- * Run and check: exit status `want`, stderr holding `msg`, and (lines > 0)
- * exactly that many lines on stderr.  Prints the case when it fails.
- */
-static void
-expect(const char *path, const char *const *words, const struct tvp_test_setup *s,
-    int want, const char *msg, size_t lines)
-{
-	struct tvp_test_output o;
-	int rc = tvp_test_run_words(path, words, s, &o);
-	bool ok = rc == want && strstr(o.err, msg) != NULL &&
-	    (lines == 0 || count_lines(o.err) == lines);
-
-	CU_ASSERT_EQUAL(rc, want);
-	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, msg));
-	if (lines > 0)
-		CU_ASSERT_EQUAL(count_lines(o.err), lines);
-	if (!ok) {
-		fprintf(stderr, "\n%s", path);
-		for (int i = 0; words[i] != NULL; i++)
-			fprintf(stderr, " '%s'", words[i]);
-		fprintf(stderr, ": exit %d (want %d), stderr:\n%s(want '%s')\n",
-		    rc, want, o.err, msg);
-	}
-}
-
-/* A bad command line, and what the program must say. */
-struct bad {
-	const char *words[16];
-	int status;
-	const char *msg;
-};
-
 #define OOR "is out of range for "
 #define NOTNUM " is not a number"
 
-static const struct bad bad_run_options[] = {
+static const struct tvp_test_bad bad_run_options[] = {
 	{ { "-j" }, 2, "option -j needs a value" },
 	{ { "-j", "abc", "hash" }, 2, "value 'abc' for -j" NOTNUM },
 	{ { "-j", "", "hash" }, 2, "value '' for -j" NOTNUM },
@@ -133,7 +90,7 @@ static const struct bad bad_run_options[] = {
 	{ { NULL }, 0, NULL },
 };
 
-static const struct bad bad_hash_options[] = {
+static const struct tvp_test_bad bad_hash_options[] = {
 	{ { "hash", "--blocks" }, 2, "option --blocks needs a value" },
 	{ { "hash", "--blocks", "x" }, 2, "value 'x' for hash --blocks" NOTNUM },
 	{ { "hash", "--blocks", "-5" }, 2, OOR "hash --blocks" },
@@ -162,7 +119,7 @@ static const struct bad bad_hash_options[] = {
 	{ { NULL }, 0, NULL },
 };
 
-static const struct bad bad_fileread_options[] = {
+static const struct tvp_test_bad bad_fileread_options[] = {
 	{ { "fileread", "--files", "0" }, 2,
 	    OOR "fileread --files, allowed: 1 .. 1048576" },
 	{ { "fileread", "--files", "-1" }, 2, OOR "fileread --files" },
@@ -203,26 +160,19 @@ static const struct bad bad_fileread_options[] = {
 };
 
 static void
-expect_table(const struct bad *t)
-{
-	for (size_t i = 0; t[i].msg != NULL; i++)
-		expect(prog(), t[i].words, NULL, t[i].status, t[i].msg, 1);
-}
-
-static void
 test_run_options(void)
 {
 	static const char *const none[] = { NULL };
 
-	expect_table(bad_run_options);
+	tvp_test_expect_table(prog(), bad_run_options);
 	/* No workload: the message, then the usage text. */
-	expect(prog(), none, NULL, 2, "no workload given", 0);
+	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 0);
 }
 
 static void
 test_hash_options(void)
 {
-	expect_table(bad_hash_options);
+	tvp_test_expect_table(prog(), bad_hash_options);
 }
 
 static void
@@ -230,60 +180,9 @@ test_fileread_options(void)
 {
 	struct stat sb;
 
-	expect_table(bad_fileread_options);
+	tvp_test_expect_table(prog(), bad_fileread_options);
 	/* The refused dataset's cache directory was not even made. */
 	CU_ASSERT_NOT_EQUAL(stat("/tmp/tvp-badinput-never-made", &sb), 0);
-}
-
-static const struct bad bad_compare[] = {
-	{ { "-j" }, 2, "option -j needs a value" },
-	{ { "-j", "0" }, 2, "bad -j '0': '0' is not a worker count 1 .. 4096" },
-	{ { "-j", "x" }, 2, "'x' is not a worker count" },
-	{ { "-j", "-1" }, 2, "'-1' is not a worker count" },
-	{ { "-j", "4097" }, 2, "'4097' is not a worker count" },
-	{ { "-j", "99999999999999999999" }, 2, "is not a worker count" },
-	{ { "-j", "" }, 2, "bad -j ''" },
-	{ { "-j", "1,,2" }, 2, "bad -j '1,,2': '' is not a worker count" },
-	{ { "-r" }, 2, "option -r needs a value" },
-	{ { "-r", "0" }, 2, "bad -r '0' (a whole number 1 .. 999999)" },
-	{ { "-r", "-1" }, 2, "bad -r '-1'" },
-	{ { "-r", "x" }, 2, "bad -r 'x'" },
-	{ { "-r", "1000000" }, 2, "bad -r '1000000'" },
-	{ { "-r", "99999999999999999999" }, 2, "bad -r" },
-	{ { "--format" }, 2, "option --format needs a value" },
-	{ { "--format", "xml" }, 2, "bad --format 'xml'" },
-	{ { "--format=" }, 2, "bad --format ''" },
-	{ { "-w" }, 2, "option -w needs a value" },
-	{ { "-w", "" }, 2, "bad -w '': no workloads" },
-	{ { "-w", "nosuch" }, 2, "workload 'nosuch' is not available" },
-	{ { "-w", "hash,,fileread" }, 2, "workload '' is not available" },
-	{ { "-o" }, 2, "option -o needs a value" },
-	{ { "-o", "" }, 2, "bad -o ''" },
-	{ { "-o", "/nonexistent/dir/out" }, 2, "cannot write -o" },
-	{ { "-o", "/tmp" }, 2, "cannot write -o '/tmp'" },
-	{ { "--bogus" }, 2, "unknown option '--bogus'" },
-	{ { "extra" }, 2, "unknown option 'extra'" },
-	{ { NULL }, 0, NULL },
-};
-
-static void
-test_compare_options(void)
-{
-	static const char *const pass[] = { "-w", "hash", "-j", "1", "-r",
-	    "1", "--", "--blocks", "x", NULL };
-	static const char *const out[] = { "-w", "nosuch", "-o",
-	    "/tmp/tvp-badinput-compare.out", NULL };
-	struct stat sb;
-
-	for (size_t i = 0; bad_compare[i].msg != NULL; i++)
-		expect("./compare.sh", bad_compare[i].words, NULL,
-		    bad_compare[i].status, bad_compare[i].msg, 1);
-	/* A bad workload option: the program's line, then compare.sh's. */
-	expect("./compare.sh", pass, NULL, 2,
-	    "hash refused every worker count: value 'x' for hash --blocks", 2);
-	/* A usage error after -o leaves no empty output file behind. */
-	expect("./compare.sh", out, NULL, 2, "workload 'nosuch'", 1);
-	CU_ASSERT_NOT_EQUAL(stat("/tmp/tvp-badinput-compare.out", &sb), 0);
 }
 
 /* Entries of dir whose names start with prefix ("" for all but . ..). */
@@ -379,23 +278,23 @@ test_unreadable(void)
 	write_file(dir, "a", 10, 0644);
 	write_file(dir, "b", 10, 0644);
 	/* First, readable: it runs as nobody. */
-	expect(prog(), words, &nobody, 0, "", 0);
+	tvp_test_expect(prog(), words, &nobody, 0, "", 0);
 	snprintf(path, sizeof(path), "%s/b", dir);
 	CU_ASSERT_FATAL(chmod(path, 0) == 0);
 	snprintf(msg, sizeof(msg), "--dir %s: %s/b: Permission denied", dir,
 	    dir);
-	expect(prog(), words, &nobody, 2, msg, 1);
+	tvp_test_expect(prog(), words, &nobody, 2, msg, 1);
 	CU_ASSERT_FATAL(chmod(path, 0644) == 0);
 	snprintf(path, sizeof(path), "%s/sub", dir);
 	CU_ASSERT_FATAL(mkdir(path, 0) == 0);
 	snprintf(msg, sizeof(msg), "--dir %s: %s/sub: Permission denied", dir,
 	    dir);
-	expect(prog(), words, &nobody, 2, msg, 1);
+	tvp_test_expect(prog(), words, &nobody, 2, msg, 1);
 	/* And --dir itself unreadable. */
 	CU_ASSERT_FATAL(chmod(path, 0755) == 0);
 	CU_ASSERT_FATAL(chmod(dir, 0700) == 0);
 	snprintf(msg, sizeof(msg), "--dir %s: %s: Permission denied", dir, dir);
-	expect(prog(), words, &nobody, 2, msg, 1);
+	tvp_test_expect(prog(), words, &nobody, 2, msg, 1);
 	tvp_test_rm_rf(dir);
 }
 
@@ -498,8 +397,8 @@ test_changed_under_run(void)
 		/* One line, from the worker that met it, naming the file. */
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, damaged));
 		CU_ASSERT_PTR_NOT_NULL(strstr(err, cases[i].msg));
-		CU_ASSERT_EQUAL(count_lines(err), 1);
-		if (strstr(err, cases[i].msg) == NULL || count_lines(err) != 1)
+		CU_ASSERT_EQUAL(tvp_test_count_lines(err), 1);
+		if (strstr(err, cases[i].msg) == NULL || tvp_test_count_lines(err) != 1)
 			fprintf(stderr, "\ncase %zu: stderr:\n%s", i, err);
 	}
 	tvp_test_rm_rf(dir);
@@ -514,17 +413,17 @@ test_damaged_dataset(void)
 	    "--files", "3", "--file-size", "100", NULL };
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
-	expect(prog(), words, NULL, 0, "generating 3 files", 1);
+	tvp_test_expect(prog(), words, NULL, 0, "generating 3 files", 1);
 	snprintf(path, sizeof(path), "%s/fileread-3x100-seed1/data/"
 	    "f0000001.bin", dir);
 	CU_ASSERT_FATAL(truncate(path, 99) == 0);
 	snprintf(msg, sizeof(msg), "%s changed size since it was listed: "
 	    "100 bytes expected, 99 read", path);
-	expect(prog(), words, NULL, 1, msg, 1);
+	tvp_test_expect(prog(), words, NULL, 1, msg, 1);
 	CU_ASSERT_FATAL(unlink(path) == 0);
 	snprintf(msg, sizeof(msg), "cannot open %s: No such file or directory",
 	    path);
-	expect(prog(), words, NULL, 1, msg, 1);
+	tvp_test_expect(prog(), words, NULL, 1, msg, 1);
 	tvp_test_rm_rf(dir);
 }
 
@@ -538,7 +437,7 @@ test_manifest_unwritable(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	write_file(dir, "a", 10, 0644);
-	expect(prog(), words, NULL, 1, "--manifest /nonexistent/tvp/manifest: "
+	tvp_test_expect(prog(), words, NULL, 1, "--manifest /nonexistent/tvp/manifest: "
 	    "No such file or directory", 1);
 	tvp_test_rm_rf(dir);
 }
@@ -557,7 +456,7 @@ test_dataset_write_fails(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	snprintf(msg, sizeof(msg), "cannot write the dataset in %s: "
 	    "data/f0000000.bin: File too large", dir);
-	expect(prog(), words, &small, 1, msg, 2);
+	tvp_test_expect(prog(), words, &small, 1, msg, 2);
 	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
 	tvp_test_rm_rf(dir);
 }
@@ -616,7 +515,7 @@ test_dataset_full_fs(void)
 	if (!private_mounts())
 		return;
 	if (mount_tmpfs(dir, 0, "size=64k")) {
-		expect(prog(), big, NULL, 2, "(--files 4 x --file-size 65536) "
+		tvp_test_expect(prog(), big, NULL, 2, "(--files 4 x --file-size 65536) "
 		    "needs 270528 bytes (264.2 KiB), but", 1);
 		CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
 		unmount(dir);
@@ -624,7 +523,7 @@ test_dataset_full_fs(void)
 	strlcpy(dir, "/tmp/tvp-badinput-XXXXXX", sizeof(dir));
 	/* Room enough, but 6 inodes: the 4th data file cannot be made. */
 	if (mount_tmpfs(dir, 0, "size=1m,nr_inodes=6")) {
-		expect(prog(), many, NULL, 1, "No space left on device", 2);
+		tvp_test_expect(prog(), many, NULL, 1, "No space left on device", 2);
 		CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
 		unmount(dir);
 	}
@@ -643,7 +542,7 @@ test_dataset_readonly_fs(void)
 	snprintf(cache, sizeof(cache), "%s/cache", dir);
 	snprintf(msg, sizeof(msg), "cannot create cache directory %s: "
 	    "Read-only file system", cache);
-	expect(prog(), words, NULL, 1, msg, 1);
+	tvp_test_expect(prog(), words, NULL, 1, msg, 1);
 	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
 	unmount(dir);
 }
@@ -702,8 +601,8 @@ test_no_processes(void)
 	    0 ? "pthread_create for worker " : "fork for worker "));
 	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, " of 64: Resource temporarily "
 	    "unavailable"));
-	CU_ASSERT_EQUAL(count_lines(o.err), 1);
-	if (count_lines(o.err) != 1)
+	CU_ASSERT_EQUAL(tvp_test_count_lines(o.err), 1);
+	if (tvp_test_count_lines(o.err) != 1)
 		fprintf(stderr, "\nstderr:\n%s", o.err);
 }
 
@@ -748,11 +647,43 @@ test_4096_workers(void)
 	CU_ASSERT_EQUAL(o.errlen, 0);
 }
 
+/* The good uses of the command line that print and exit 0. */
+static void
+test_list_and_help(void)
+{
+	static const char *const list[] = { "--list", NULL };
+	static const char *const help[] = { "--help", NULL };
+	static const char *const wl_help[] = { "hash", "--help", NULL };
+	struct tvp_test_output o;
+
+	CU_ASSERT_EQUAL(access(prog(), X_OK), 0);
+	CU_ASSERT_EQUAL(tvp_test_run_words(prog(), list, NULL, &o), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "hash"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "fileread"));
+	CU_ASSERT_EQUAL(tvp_test_run_words(prog(), help, NULL, &o), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "usage:"));
+	CU_ASSERT_EQUAL(tvp_test_run_words(prog(), wl_help, NULL, &o), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "--blocks"));
+}
+
+/* No workload at all: refused, naming what is missing. */
+static void
+test_no_workload(void)
+{
+	static const char *const none[] = { NULL };
+	static const char *const only_run_opts[] = { "-j", "2", NULL };
+
+	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 0);
+	tvp_test_expect(prog(), only_run_opts, NULL, 2, "no workload given",
+	    0);
+}
+
 CU_TestInfo tvp_badinput_tests[] = {
+	{ "--list, --help, WORKLOAD --help: exit 0", test_list_and_help },
+	{ "no workload: exit 2", test_no_workload },
 	{ "run options: bad values refused, exit 2", test_run_options },
 	{ "hash options: bad values refused, exit 2", test_hash_options },
 	{ "fileread options: bad values refused", test_fileread_options },
-	{ "compare.sh: bad arguments refused, exit 2", test_compare_options },
 	{ "FIFOs, devices, symlink loops skipped with a note",
 	    test_special_files },
 	{ "unreadable files and dirs (as nobody), exit 2", test_unreadable },

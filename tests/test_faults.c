@@ -174,8 +174,6 @@ test_recover_redoes_held_item(void)
 	char want[TVP_RESULT_MAX], got[TVP_RESULT_MAX], redone[32];
 	int status;
 
-	if (!processes())
-		return; /* as threads the run dies: test_kill */
 	CU_ASSERT_EQUAL_FATAL(run(clean, 0, &o), 0);
 	CU_ASSERT_TRUE_FATAL(tvp_test_csv_field(o.out, "result", want,
 	    sizeof(want)));
@@ -269,11 +267,16 @@ CU_TestInfo tvp_faults_tests[] = {
 	{ "crash --recover: same result (processes)", test_crash_recover },
 	{ "exit: named, or the program exits (threads)", test_exit },
 	{ "exit --recover: same result (processes)", test_exit_recover },
-	{ "--recover redoes the item the dead worker held (processes)",
-	    test_recover_redoes_held_item },
 	{ "hang: --timeout ends the run", test_hang_timeout },
 	{ "SIGINT: workers stopped, exit 130", test_sigint },
 	{ "SIGTERM: workers stopped, exit 143", test_sigterm },
 	{ "bad fault options are usage errors", test_bad_fault_options },
+	CU_TEST_INFO_NULL,
+};
+
+/* As threads a killed worker takes the program: test_kill shows it. */
+CU_TestInfo tvp_faults_processes_tests[] = {
+	{ "--recover redoes the item the dead worker held",
+	    test_recover_redoes_held_item },
 	CU_TEST_INFO_NULL,
 };

@@ -186,14 +186,6 @@ test_lock_robust(void)
 	pid_t pid;
 	char c;
 
-	/*
-	 * The process form only: it is what the processes runner uses.  (A
-	 * thread cannot die alone holding a lock; its crash ends them all.)
-	 */
-	if (!tvp_mode_is_processes()) {
-		munmap(lock, sizeof(*lock));
-		return;
-	}
 	CU_ASSERT_FATAL(lock != MAP_FAILED);
 	CU_ASSERT_EQUAL_FATAL(tvp_lock_init(lock, true), 0);
 	CU_ASSERT_EQUAL_FATAL(pipe(fds), 0);
@@ -225,6 +217,14 @@ CU_TestInfo tvp_lock_tests[] = {
 	{ "lock excludes, 8 workers", test_lock_excludes_8 },
 	{ "lock outside the shared region: private copy per process",
 	    test_lock_private_copy },
+	CU_TEST_INFO_NULL,
+};
+
+/*
+ * The process form only: it is what the processes runner uses.  (A thread
+ * cannot die alone holding a lock; its crash ends them all.)
+ */
+CU_TestInfo tvp_lock_processes_tests[] = {
 	{ "lock held by a killed process is recovered", test_lock_robust },
 	CU_TEST_INFO_NULL,
 };

@@ -416,35 +416,61 @@ tvp_test_run_words(const char *path, const char *const *words,
 }
 
 
+/*
+ * Split one CSV line (RFC 4180: quoted fields, "" for a quote; a quoted
+ * newline is not expected in what tvp prints on one line) into at most
+ * max fields, each at most flen bytes; returns the count, or -1.
+ */
+int
+tvp_test_csv_split(const char *line, char fields[][TVP_TEST_FIELD_MAX],
+    int max)
+{
+	int n = 0;
+	size_t len = 0;
+	bool quoted = false;
+
+	for (const char *p = line;; p++) {
+		if (n == max)
+			return -1;
+		if (quoted && *p == '"' && p[1] == '"') {
+			p++;
+		} else if (*p == '"') {
+			quoted = !quoted;
+			continue;
+		} else if (*p == '\0' || (!quoted && (*p == ',' ||
+		    *p == '\n'))) {
+			fields[n][len < TVP_TEST_FIELD_MAX ? len :
+			    TVP_TEST_FIELD_MAX - 1] = '\0';
+			n++;
+			len = 0;
+			if (*p != ',')
+				return n;
+			continue;
+		}
+		if (len < TVP_TEST_FIELD_MAX - 1)
+			fields[n][len++] = *p;
+	}
+}
+
 bool
 tvp_test_csv_field(const char *csv, const char *name, char *out,
     size_t len)
 {
-	const char *header = csv, *row = strchr(csv, '\n');
-	int col = 0, want = -1;
-	size_t nlen = strlen(name);
+	static char head[TVP_TEST_FIELDS][TVP_TEST_FIELD_MAX];
+	static char row[TVP_TEST_FIELDS][TVP_TEST_FIELD_MAX];
+	const char *second = strchr(csv, '\n');
+	int nh, nr;
 
-	if (row == NULL)
+	if (second == NULL)
 		return false;
-	row++;
-	for (const char *p = header; p < row - 1; col++) {
-		size_t n = strcspn(p, ",\n");
-
-		if (n == nlen && strncmp(p, name, n) == 0)
-			want = col;
-		p += n + 1;
-	}
-	if (want < 0)
-		return false;
-	/* Quoted fields (RFC 4180) are not expected before the ones tested. */
-	for (col = 0; col < want; col++) {
-		row += strcspn(row, ",\n");
-		if (*row != ',')
-			return false;
-		row++;
-	}
-	snprintf(out, len, "%.*s", (int)strcspn(row, ",\n"), row);
-	return true;
+	nh = tvp_test_csv_split(csv, head, TVP_TEST_FIELDS);
+	nr = tvp_test_csv_split(second + 1, row, TVP_TEST_FIELDS);
+	for (int i = 0; i < nh && i < nr; i++)
+		if (strcmp(head[i], name) == 0) {
+			snprintf(out, len, "%s", row[i]);
+			return true;
+		}
+	return false;
 }
 
 static int
@@ -525,4 +551,48 @@ tvp_test_metric(const struct tvp_record *rec, const char *name)
 	fprintf(stderr, "no metric %s in the %s record\n", name,
 	    rec->workload);
 	return -1;
+}
+
+size_t
+tvp_test_count_lines(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s != '\0'; s++)
+		n += *s == '\n';
+	return n;
+}
+
+/*
+ * Run and check: exit status `want`, stderr holding `msg`, and (lines > 0)
+ * exactly that many lines on stderr.  Prints the case when it fails.
+ */
+void
+tvp_test_expect(const char *path, const char *const *words,
+    const struct tvp_test_setup *s, int want, const char *msg, size_t lines)
+{
+	struct tvp_test_output o;
+	int rc = tvp_test_run_words(path, words, s, &o);
+	bool ok = rc == want && strstr(o.err, msg) != NULL &&
+	    (lines == 0 || tvp_test_count_lines(o.err) == lines);
+
+	CU_ASSERT_EQUAL(rc, want);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, msg));
+	if (lines > 0)
+		CU_ASSERT_EQUAL(tvp_test_count_lines(o.err), lines);
+	if (!ok) {
+		fprintf(stderr, "\n%s", path);
+		for (int i = 0; words[i] != NULL; i++)
+			fprintf(stderr, " '%s'", words[i]);
+		fprintf(stderr, ": exit %d (want %d), stderr:\n%s(want '%s')\n",
+		    rc, want, o.err, msg);
+	}
+}
+
+void
+tvp_test_expect_table(const char *path, const struct tvp_test_bad *t)
+{
+	for (size_t i = 0; t[i].msg != NULL; i++)
+		tvp_test_expect(path, t[i].words, NULL, t[i].status, t[i].msg,
+		    1);
 }

@@ -142,11 +142,38 @@ bool tvp_test_wait_asleep(const struct tvp_test_task *t);
 /* Remove a directory tree the test made (rm -rf, without a shell). */
 void tvp_test_rm_rf(const char *path);
 
+/* How many lines s holds. */
+size_t tvp_test_count_lines(const char *s);
+
+/*
+ * Run path with words after setup s (may be NULL) and check: exit status
+ * `want`, stderr holding `msg`, and (lines > 0) exactly that many lines
+ * on stderr.  Prints the case when it fails.
+ */
+void tvp_test_expect(const char *path, const char *const *words,
+    const struct tvp_test_setup *s, int want, const char *msg, size_t lines);
+
+/* A bad command line, and what the program must say. */
+struct tvp_test_bad {
+	const char *words[16];
+	int status;
+	const char *msg;
+};
+
+/* tvp_test_expect every entry of t (ended by msg NULL), one line each. */
+void tvp_test_expect_table(const char *path, const struct tvp_test_bad *t);
+
 /*
  * The value of the metric `name` in rec; -1 (and a failed assertion) if
  * the record has none of that name.
  */
 double tvp_test_metric(const struct tvp_record *rec, const char *name);
+
+/* Split one CSV line (RFC 4180) into fields: their count, or -1. */
+#define TVP_TEST_FIELDS 96
+#define TVP_TEST_FIELD_MAX 600
+int tvp_test_csv_split(const char *line,
+    char fields[][TVP_TEST_FIELD_MAX], int max);
 
 /* The field `name` of the first row of CSV text with a header line. */
 bool tvp_test_csv_field(const char *csv, const char *name, char *out,
