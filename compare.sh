@@ -224,7 +224,9 @@ lost_reason() {
 
 # Print the named fields of a program's CSV record (header line, data
 # line), tab-separated.  By name, so new columns never shift them; quoted
-# fields (RFC 4180) are read whole.
+# fields (RFC 4180) are read whole.  "metric:NAME" is the value of the
+# metric called NAME (the metricK_value beside the metricK_name that
+# holds it), or empty if the record has none.
 csv_fields() {
     local file=$1
     shift
@@ -243,9 +245,14 @@ csv_fields() {
         }
         NR == 1 { n = split_csv($0, h); for (i = 1; i <= n; i++) col[h[i]] = i }
         NR == 2 {
-            split_csv($0, f)
+            m = split_csv($0, f)
+            for (i = 1; i <= m; i++)
+                if (h[i] ~ /^metric[0-9]+_name$/ && f[i] != "") metric[f[i]] = f[i + 1]
             k = split(want, names, " ")
-            for (i = 1; i <= k; i++) printf "%s%s", (i > 1 ? "\t" : ""), f[col[names[i]]]
+            for (i = 1; i <= k; i++) {
+                v = names[i] ~ /^metric:/ ? metric[substr(names[i], 8)] : f[col[names[i]]]
+                printf "%s%s", (i > 1 ? "\t" : ""), v
+            }
             print ""
             exit
         }' "$file"
@@ -614,13 +621,12 @@ median() {
 }
 
 # lesson_run LABEL FIGURE -- ARGS: run ARGS in both modes, alternating,
-# LESSON_REPEATS times.  FIGURE is what to take from each run: a regular
-# expression whose first number is read from the record's note, or
-# "work_s" for the work phase.  Sets L_T and L_P (median figure per mode,
+# LESSON_REPEATS times.  FIGURE is what to take from each run, by name: a
+# record column (work_s) or a metric (metric:ns_per_increment).  Sets L_T and L_P (median figure per mode,
 # "-" if none), L_RT and L_RP (last result), L_VT and L_VP (last verified,
 # or why the run was lost), and prints one row.
 lesson_run() {
-    local label=$1 figure=$2 run mode rc value result verified note work
+    local label=$1 figure=$2 run mode rc value result verified
     shift 3
     local -A got=()
     L_RT=- L_RP=- L_VT=- L_VP=-
@@ -637,14 +643,8 @@ lesson_run() {
                 result=-
                 value=
             else
-                IFS=$'\t' read -r work result verified note \
-                    < <(csv_fields "$TMP/out" work_s result verified note)
-                if [[ $figure == work_s ]]; then
-                    value=$work
-                else
-                    # The figure's number starts after a non-digit (or the start).
-                    value=$(sed -nE "s/.*[^0-9.]${figure}.*/\\1/p" <<<" $note" | head -n 1)
-                fi
+                IFS=$'\t' read -r value result verified \
+                    < <(csv_fields "$TMP/out" "$figure" result verified)
             fi
             [[ -n $value ]] && got[$mode]+="$value"$'\n'
             # A verdict other than the first run's sticks: every repeat counts.
@@ -712,7 +712,7 @@ run_lessons() {
     lesson_header "Lock: threading.Lock guarding a shared counter (counter -j 2, 5M increments each)" "ns per increment"
     for v in none mutex spin atomic; do
         note "lesson: counter --sync $v"
-        lesson_run "--sync $v" '([0-9.]+) ns per increment' -- -j 2 counter --sync "$v" --increments 5000000
+        lesson_run "--sync $v" metric:ns_per_increment -- -j 2 counter --sync "$v" --increments 5000000
         if [[ $v == none ]]; then
             t_none=$L_RT p_none=$L_RP
         elif [[ $L_VT != yes || $L_VP != yes ]]; then
@@ -724,14 +724,14 @@ run_lessons() {
 
     lesson_header "Memory isolation: the same counter in memory that is not the shared region (counter -j 2)" "ns per increment"
     note "lesson: counter --share no"
-    lesson_run "--share no (counter private)" '([0-9.]+) ns per increment' -- -j 2 counter --sync mutex --share no --increments 5000000
+    lesson_run "--share no (counter private)" metric:ns_per_increment -- -j 2 counter --sync mutex --share no --increments 5000000
     if [[ $L_RT == 10000000 && $L_RP == 0 && $(both_verified) == yes ]]; then
         lesson_say "Threads all added to one counter ($L_RT); each child process added to its own copy-on-write copy and the parent's stayed $L_RP: separate memory, shown."
     else
         lesson_say "Expected threads 10000000 and processes 0; got $L_RT ($L_VT) and $L_RP ($L_VP): not what separate memory predicts, look into it."
     fi
     note "lesson: counter --lock-in private"
-    lesson_run "--lock-in private (mutex private)" '([0-9.]+) ns per increment' -- -j 2 counter --sync mutex --lock-in private --increments 5000000
+    lesson_run "--lock-in private (mutex private)" metric:ns_per_increment -- -j 2 counter --sync mutex --lock-in private --increments 5000000
     if [[ $L_VP == race ]]; then
         lesson_say "A mutex outside the shared region still works for threads ($L_RT, $L_VT); after fork each process locks its own copy, which protects nothing: processes ended at $L_RP of 10000000 (race)."
     else
@@ -740,37 +740,37 @@ run_lessons() {
 
     lesson_header "False sharing: per-worker counters on one cache line or padded apart (falseshare -j 2)" "ns per increment"
     note "lesson: falseshare"
-    lesson_run "--padding no (one cache line)" '([0-9.]+) ns per increment' -- -j 2 falseshare --padding no
+    lesson_run "--padding no (one cache line)" metric:ns_per_increment -- -j 2 falseshare --padding no
     local t_adj=$L_T p_adj=$L_P
-    lesson_run "--padding yes (own lines)" '([0-9.]+) ns per increment' -- -j 2 falseshare --padding yes
+    lesson_run "--padding yes (own lines)" metric:ns_per_increment -- -j 2 falseshare --padding yes
     lesson_say "Each worker has its own counter; adjacent on one cache line they cost $(short "$t_adj") ns (threads) and $(short "$p_adj") ns (processes) per increment, padded apart $(short "$L_T") and $(short "$L_P") ns. Whatever the gap, it is the same kind in both modes: cache lines are shared by the hardware, not by the address space."
 
     lesson_header "Event: threading.Event, two workers passing a turn (pingpong -j 2, 10000 rounds)" "us per round trip"
     note "lesson: pingpong"
-    lesson_run "--via event (mutex+condvar)" '([0-9.]+) us per round trip' -- -j 2 pingpong --via event
+    lesson_run "--via event (mutex+condvar)" metric:us_per_round_trip -- -j 2 pingpong --via event
     lesson_say "A wake-up round trip through an event (mutex and condition variable in the shared region) costs $(compare_say "$L_T" "$L_P" "us")."
-    lesson_run "--via pipe" '([0-9.]+) us per round trip' -- -j 2 pingpong --via pipe
+    lesson_run "--via pipe" metric:us_per_round_trip -- -j 2 pingpong --via pipe
     lesson_say "Through a pipe: $(compare_say "$L_T" "$L_P" "us")."
 
     lesson_header "Queue: queue.Queue feeding a pool (queue, 200000 items of 256 bytes, capacity 64)" "items per second"
     note "lesson: queue"
-    lesson_run "-j 2 (1 producer, 1 consumer)" '([0-9.]+) items per second' -- -j 2 queue
+    lesson_run "-j 2 (1 producer, 1 consumer)" metric:items_per_s -- -j 2 queue
     lesson_say "$([[ $(both_verified) == yes ]] && echo "Every item passed through the ring in the shared region exactly once in both modes" || echo "NOT VERIFIED in every run (threads $L_VT, processes $L_VP)"); $(compare_say "$L_T" "$L_P" "items/s")."
 
-    lesson_run "-j 4 (2 producers, 2 consumers)" '([0-9.]+) items per second' -- -j 4 queue
+    lesson_run "-j 4 (2 producers, 2 consumers)" metric:items_per_s -- -j 4 queue
     lesson_say "With 4 workers on $CORES cores: $(compare_say "$L_T" "$L_P" "items/s"). Both forms copy each item into the ring and out again: a queue is a message channel, between threads too."
 
     lesson_header "Semaphore: threading.Semaphore(2) guarding a scarce resource (semaphore -j 8, 100 rounds, 200 us held)" "us per entry"
     note "lesson: semaphore"
-    lesson_run "--limit 2" '([0-9.]+) us per entry' -- -j 8 semaphore --limit 2
+    lesson_run "--limit 2" metric:us_per_entry -- -j 8 semaphore --limit 2
     lesson_say "$([[ $(both_verified) == yes ]] && echo "Never more than 2 inside, and 2 reached, in both modes (threads: $L_RT; processes: $L_RP)" || echo "NOT VERIFIED in every run (threads $L_VT, processes $L_VP)"). Per entry, all workers together: $(compare_say "$L_T" "$L_P" "us"), against 100 us if waiting for a slot cost nothing."
 
     lesson_header "Spawning: Thread.start()+join() against fork()+waitpid() (spawn -j 1)" "us per spawn (median)"
     note "lesson: spawn"
-    lesson_run "--touch 0" 'median ([0-9.]+) us' -- -j 1 spawn
+    lesson_run "--touch 0" metric:us_per_spawn_median -- -j 1 spawn
     local t0=$L_T p0=$L_P
     lesson_say "Starting and finishing a worker that does nothing: $(compare_say "$L_T" "$L_P" "us")."
-    lesson_run "--touch 1024 (parent touched 1 GiB)" 'median ([0-9.]+) us' -- -j 1 spawn --touch 1024
+    lesson_run "--touch 1024 (parent touched 1 GiB)" metric:us_per_spawn_median -- -j 1 spawn --touch 1024
     lesson_say "After the parent touched 1 GiB, fork must copy its page tables: $(compare_say "$L_T" "$L_P" "us"). From --touch 0 to 1024 a fork went from $(short "$p0") to $(short "$L_P") us, a thread from $(short "$t0") to $(short "$L_T") us."
 
     lesson_header "Background workers: daemon threads and unreaped children at exit (background -j 1)" "work s"
