@@ -104,9 +104,10 @@ default_verify(struct tvp_run *run)
 {
 	size_t n = run->nitems, rsize = run->item_result_size;
 	size_t samples = n < DEFAULT_VERIFY_SAMPLE ? n : DEFAULT_VERIFY_SAMPLE;
-	unsigned char again[TVP_ITEM_RESULT_MAX];
+	unsigned char again[TVP_ITEM_RESULT_MAX] = { 0 };
 	const unsigned char *got = run->item_results;
 
+	/* cppcheck-suppress knownConditionTrueFalse ; n is not known here */
 	for (size_t k = 0; k < samples; k++) {
 		size_t item = tvp_sample_item(k, samples, n);
 		uint64_t bytes = 0;

@@ -77,14 +77,14 @@ enum field_type {
 
 struct field {
 	const char *name;       /* CSV column and JSON key */
-	enum field_type type;
 	size_t offset;          /* in struct tvp_record */
+	enum field_type type;
 	bool env;               /* JSON: inside the "env" object */
 };
 
-#define R(name, type) { #name, type, offsetof(struct tvp_record, name), false }
+#define R(name, type) { #name, offsetof(struct tvp_record, name), type, false }
 #define E(name, type) \
-	{ #name, type, offsetof(struct tvp_record, env.name), true }
+	{ #name, offsetof(struct tvp_record, env.name), type, true }
 
 /*
  * Every field of the record, in CSV column order: the one list that
@@ -98,7 +98,7 @@ static const struct field fields[] = {
 	R(minflt, F_LONG), R(majflt, F_LONG), R(nvcsw, F_LONG),
 	R(nivcsw, F_LONG), R(maxrss_kb, F_LONG), R(items, F_U64),
 	R(bytes, F_U64), R(result, F_TEXT),
-	{ "verified", F_VERIFIED, offsetof(struct tvp_record, verdict), false },
+	{ "verified", offsetof(struct tvp_record, verdict), F_VERIFIED, false },
 	R(rss_sum_kb, F_LONG), R(options, F_TEXT), R(note, F_TEXT),
 	R(died, F_UINT), R(redone, F_U64), R(recover_s, F_SECONDS),
 	E(cpu_model, F_TEXT), E(online_cpus, F_LONG), E(kernel, F_TEXT),
