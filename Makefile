@@ -1,4 +1,11 @@
 # tvp: two programs from the same common objects, one runner each.
+#
+#   make                    bin/tvp-threads and bin/tvp-processes
+#   make check              the CUnit suites against both programs
+#   make asan check         ASan + UBSan build in build-asan/, tested
+#   make tsan check         TSan build in build-tsan/, tested
+#   make install            into $(DESTDIR)$(PREFIX) (/usr/local)
+#   make lint, valgrind, deps, clean
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
@@ -10,15 +17,24 @@ DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
             valgrind cppcheck clang-tidy
 
+# pkg-config's answers.  Each runs pkg-config once per make, the first
+# time a recipe uses it: the variable then replaces itself with a simple
+# (:=) one holding the answer, so later expansions (every compile and
+# link) reuse it.  Goals that compile nothing (a build with nothing to
+# do, clean, deps before pkg-config is installed) run none,
+# and a build without the tests does not need cunit.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+TEST_LIBS  = $(eval TEST_LIBS := $$(shell pkg-config --libs $(TEST_PKGS)))$(TEST_LIBS)
+
+STD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
             -Wvla -Wwrite-strings -Wundef
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-             $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) -Icommon \
-             -pthread -MMD -MP \
-             $(shell pkg-config --cflags $(PKGS))
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -pthread -lrt
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) \
+             -Icommon -pthread -MMD -MP $(PKG_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -pthread -lrt
 BUILD    ?= build
 BINDIR   := bin
 
@@ -95,8 +111,7 @@ $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) \
-	    $(shell pkg-config --libs $(TEST_PKGS))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
 
 # Both test binaries run every suite: the same tests against each runner.
 check: $(PROGRAMS) $(TESTS)
@@ -115,13 +130,12 @@ valgrind: $(PROGRAMS)
 # because given several it carries analyzer state from one to the next
 # (a false "uninitialized va_list" in worker.c after dataset.c).
 LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC)
-LINT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
-              -Icommon -pthread $(shell pkg-config --cflags $(PKGS))
+LINT_CFLAGS = $(STD) $(WARN) -Icommon -pthread $(PKG_CFLAGS)
 lint:
 	cppcheck --quiet --std=c11 --library=posix --error-exitcode=1 \
 	    --enable=warning,style,performance,portability --inline-suppr \
 	    --suppress-xml=.cppcheck-suppressions.xml \
-	    -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icommon -Itests \
+	    $(filter -D%,$(STD)) -Icommon -Itests \
 	    $(LINT_SRC)
 	printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -n 1 sh -c \
 	    'out=$$(clang-tidy --quiet "$$0" -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
