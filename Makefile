@@ -2,8 +2,9 @@
 #
 #   make                    bin/tvp-threads and bin/tvp-processes
 #   make check              the CUnit suites against both programs
-#   make asan check         ASan + UBSan build in build-asan/, tested
-#   make tsan check         TSan build in build-tsan/, tested
+#   make SANITIZE=address   ASan + UBSan build in build-asan/ (alias: asan)
+#   make SANITIZE=thread    TSan build in build-tsan/ (alias: tsan); with
+#                           check, the tests run the sanitized programs
 #   make install            into $(DESTDIR)$(PREFIX) (/usr/local)
 #   make lint, valgrind, deps, clean
 
@@ -38,16 +39,36 @@ LDLIBS_ALL = $(PKG_LIBS) -pthread -lrt
 BUILD    ?= build
 BINDIR   := bin
 
-# Sanitized builds: `make asan check`, `make tsan check`.  Their objects
-# and programs live in a build directory of their own, so they never mix
-# with the normal ones, and their tests exec their own programs.
-SAN := $(filter asan tsan,$(MAKECMDGOALS))
-ifneq ($(words $(SAN)),0)
-ifneq ($(words $(SAN)),1)
+# Sanitized builds, one switch (as in git's Makefile): SANITIZE=address
+# is AddressSanitizer + UndefinedBehaviorSanitizer, SANITIZE=thread is
+# ThreadSanitizer.  The goals asan and tsan are aliases: `make asan check`
+# is `make SANITIZE=address check`.  Objects and programs live in a build
+# directory of their own, so they never mix with the normal ones, and the
+# tests exec the programs of their own build.
+SANITIZE_asan := address
+SANITIZE_tsan := thread
+SAN_GOAL := $(sort $(filter asan tsan,$(MAKECMDGOALS)))
+ifneq ($(words $(SAN_GOAL)),0)
+ifneq ($(words $(SAN_GOAL)),1)
 $(error asan and tsan cannot be combined in one build)
 endif
+ifneq ($(filter-out $(SANITIZE_$(SAN_GOAL)),$(SANITIZE)),)
+$(error make $(SAN_GOAL) is SANITIZE=$(SANITIZE_$(SAN_GOAL)), not SANITIZE=$(SANITIZE))
+endif
+override SANITIZE := $(SANITIZE_$(SAN_GOAL))
+endif
+ifeq ($(SANITIZE),)
+SAN :=
+else ifeq ($(SANITIZE),address)
+SAN := asan
+else ifeq ($(SANITIZE),thread)
+SAN := tsan
+else
+$(error unknown SANITIZE=$(SANITIZE): use SANITIZE=address (ASan and UBSan) or SANITIZE=thread (TSan))
+endif
+ifneq ($(SAN),)
 ifneq ($(filter valgrind,$(MAKECMDGOALS)),)
-$(error valgrind runs the normal build; run it without $(SAN))
+$(error valgrind runs the normal build; run it without SANITIZE=$(SANITIZE) or $(SAN))
 endif
 BUILD    := build-$(SAN)
 BINDIR   := $(BUILD)/bin
@@ -94,7 +115,8 @@ TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
     $(BUILD)/processes/runner.o
 all: $(PROGRAMS)
 
-# Only select the sanitized build above; with no other goal, build it.
+# Aliases: they only select SANITIZE above; with no other goal, they build
+# the programs and the tests.
 asan tsan: $(PROGRAMS) $(TESTS)
 
 $(BUILD)/%.o: %.c
