@@ -1,11 +1,13 @@
 # tvp: two programs from the same common objects, one runner each.
 #
 #   make                    bin/tvp-threads and bin/tvp-processes
-#   make check              the CUnit suites against both programs
+#   make check              the CUnit suites against both programs, then
+#                           tests/install.sh (make install into a temp dir)
 #   make SANITIZE=address   ASan + UBSan build in build-asan/ (alias: asan)
 #   make SANITIZE=thread    TSan build in build-tsan/ (alias: tsan); with
 #                           check, the tests run the sanitized programs
-#   make install            into $(DESTDIR)$(PREFIX) (/usr/local)
+#   make install            into $(DESTDIR)$(PREFIX) (/usr/local); make
+#                           uninstall removes what it put there
 #   make lint, valgrind, deps, clean
 
 PREFIX   ?= /usr/local
@@ -13,16 +15,25 @@ DESTDIR  ?=
 CC       ?= cc
 PKGS     := libmd libbsd-overlay libcrypto libxxhash
 TEST_PKGS := cunit
-# Debian packages that provide the above (make deps installs them).
+# Debian packages that provide the above (make deps installs them), and
+# the tools of the checks: man-db's man renders tvp.1 in tests/install.sh.
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
-            valgrind cppcheck clang-tidy
+            valgrind cppcheck clang-tidy man-db
+
+# Where make install puts things.  DESTDIR (a staging root) is put in
+# front of each only when copying: the installed compare.sh is told the
+# final bindir.
+bindir   = $(PREFIX)/bin
+sharedir = $(PREFIX)/share/tvp
+docdir   = $(PREFIX)/share/doc/tvp
+man1dir  = $(PREFIX)/share/man/man1
 
 # pkg-config's answers.  Each runs pkg-config once per make, the first
 # time a recipe uses it: the variable then replaces itself with a simple
 # (:=) one holding the answer, so later expansions (every compile and
 # link) reuse it.  Goals that compile nothing (a build with nothing to
-# do, clean, deps before pkg-config is installed) run none,
+# do, clean, deps before pkg-config is installed, uninstall) run none,
 # and a build without the tests does not need cunit.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
@@ -110,7 +121,7 @@ TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(BINDIR)/tvp-threads $(BINDIR)/tvp-processes
 TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
 
-.PHONY: all check clean install deps asan tsan valgrind lint
+.PHONY: all check clean install uninstall deps asan tsan valgrind lint
 .SECONDARY: $(LIB_OBJ) $(MAIN_OBJ) $(TEST_OBJ) $(BUILD)/threads/runner.o \
     $(BUILD)/processes/runner.o
 all: $(PROGRAMS)
@@ -136,9 +147,12 @@ $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
 
 # Both test binaries run every suite: the same tests against each runner.
+# Then make install and uninstall, into a temporary directory, of this
+# build's programs (tests/install.sh runs make again, told SANITIZE).
 check: $(PROGRAMS) $(TESTS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
+	$(TEST_RUN) tests/install.sh$(if $(SANITIZE), SANITIZE=$(SANITIZE))
 
 # Every registered workload, both modes, under valgrind (memory errors,
 # definite leaks, in forked workers too); see tests/valgrind.sh.
@@ -165,10 +179,42 @@ lint:
 	    exit $$rc'
 	@echo "lint: cppcheck and clang-tidy clean"
 
+# make install: the two programs into bindir; compare.sh as
+# sharedir/compare.sh, with its empty TVP_INSTALLED_BINDIR= line set to
+# bindir (where the installed copy finds the programs), and as
+# bindir/tvp-compare, a relative symlink to it; tvp.1 into man1dir, with
+# a symlink to it named after each command; README.md into docdir.
+# make uninstall removes exactly these, then sharedir and docdir if that
+# left them empty.
+COMMANDS := $(notdir $(PROGRAMS)) tvp-compare
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tvp
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 compare.sh $(DESTDIR)$(PREFIX)/share/tvp/compare.sh
+	install -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(sharedir)' \
+	    '$(DESTDIR)$(docdir)' '$(DESTDIR)$(man1dir)'
+	install -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
+	sed 's|^TVP_INSTALLED_BINDIR=$$|TVP_INSTALLED_BINDIR="$(bindir)"|' \
+	    compare.sh >$(BUILD)/compare.sh
+	grep -Fqx 'TVP_INSTALLED_BINDIR="$(bindir)"' $(BUILD)/compare.sh || \
+	    { echo 'compare.sh: no TVP_INSTALLED_BINDIR= line to set' >&2; \
+	    exit 1; }
+	install -m 755 $(BUILD)/compare.sh '$(DESTDIR)$(sharedir)/compare.sh'
+	ln -sfr '$(DESTDIR)$(sharedir)/compare.sh' \
+	    '$(DESTDIR)$(bindir)/tvp-compare'
+	install -m 644 tvp.1 '$(DESTDIR)$(man1dir)/tvp.1'
+	for name in $(COMMANDS); do \
+	    ln -sf tvp.1 "$(DESTDIR)$(man1dir)/$$name.1" || exit 1; \
+	done
+	install -m 644 README.md '$(DESTDIR)$(docdir)/README.md'
+
+uninstall:
+	rm -f $(foreach f,$(COMMANDS),'$(DESTDIR)$(bindir)/$(f)') \
+	    '$(DESTDIR)$(sharedir)/compare.sh' \
+	    $(foreach f,tvp $(COMMANDS),'$(DESTDIR)$(man1dir)/$(f).1') \
+	    '$(DESTDIR)$(docdir)/README.md'
+	for dir in '$(DESTDIR)$(sharedir)' '$(DESTDIR)$(docdir)'; do \
+	    if [ -d "$$dir" ]; then \
+	        rmdir --ignore-fail-on-non-empty "$$dir" || exit 1; \
+	    fi; \
+	done
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
