@@ -1,37 +1,85 @@
 # tvp: two programs from the same common objects, one runner each.
+#
+#   make                    bin/tvp-threads and bin/tvp-processes
+#   make check              the CUnit suites against both programs, then
+#                           tests/install.sh (make install into a temp dir)
+#   make SANITIZE=address   ASan + UBSan build in build-asan/ (alias: asan)
+#   make SANITIZE=thread    TSan build in build-tsan/ (alias: tsan); with
+#                           check, the tests run the sanitized programs
+#   make install            into $(DESTDIR)$(PREFIX) (/usr/local); make
+#                           uninstall removes what it put there
+#   make lint, valgrind, deps, clean
 
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
 PKGS     := libmd libbsd-overlay libcrypto libxxhash
 TEST_PKGS := cunit
-# Debian packages that provide the above (make deps installs them).
+# Debian packages that provide the above (make deps installs them), and
+# the tools of the checks: man-db's man renders tvp.1 in tests/install.sh.
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
-            valgrind cppcheck clang-tidy
+            valgrind cppcheck clang-tidy man-db
 
+# Where make install puts things.  DESTDIR (a staging root) is put in
+# front of each only when copying: the installed compare.sh is told the
+# final bindir.
+bindir   = $(PREFIX)/bin
+sharedir = $(PREFIX)/share/tvp
+docdir   = $(PREFIX)/share/doc/tvp
+man1dir  = $(PREFIX)/share/man/man1
+
+# pkg-config's answers.  Each runs pkg-config once per make, the first
+# time a recipe uses it: the variable then replaces itself with a simple
+# (:=) one holding the answer, so later expansions (every compile and
+# link) reuse it.  Goals that compile nothing (a build with nothing to
+# do, clean, deps before pkg-config is installed, uninstall) run none,
+# and a build without the tests does not need cunit.
+PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
+PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
+TEST_LIBS  = $(eval TEST_LIBS := $$(shell pkg-config --libs $(TEST_PKGS)))$(TEST_LIBS)
+
+STD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
             -Wvla -Wwrite-strings -Wundef
 CFLAGS   ?= -O2 -g
-ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
-             $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) -Icommon \
-             -pthread -MMD -MP \
-             $(shell pkg-config --cflags $(PKGS))
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -pthread -lrt
+ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) \
+             -Icommon -pthread -MMD -MP $(PKG_CFLAGS)
+LDLIBS_ALL = $(PKG_LIBS) -pthread -lrt
 BUILD    ?= build
 BINDIR   := bin
 
-# Sanitized builds: `make asan check`, `make tsan check`.  Their objects
-# and programs live in a build directory of their own, so they never mix
-# with the normal ones, and their tests exec their own programs.
-SAN := $(filter asan tsan,$(MAKECMDGOALS))
-ifneq ($(words $(SAN)),0)
-ifneq ($(words $(SAN)),1)
+# Sanitized builds, one switch (as in git's Makefile): SANITIZE=address
+# is AddressSanitizer + UndefinedBehaviorSanitizer, SANITIZE=thread is
+# ThreadSanitizer.  The goals asan and tsan are aliases: `make asan check`
+# is `make SANITIZE=address check`.  Objects and programs live in a build
+# directory of their own, so they never mix with the normal ones, and the
+# tests exec the programs of their own build.
+SANITIZE_asan := address
+SANITIZE_tsan := thread
+SAN_GOAL := $(sort $(filter asan tsan,$(MAKECMDGOALS)))
+ifneq ($(words $(SAN_GOAL)),0)
+ifneq ($(words $(SAN_GOAL)),1)
 $(error asan and tsan cannot be combined in one build)
 endif
+ifneq ($(filter-out $(SANITIZE_$(SAN_GOAL)),$(SANITIZE)),)
+$(error make $(SAN_GOAL) is SANITIZE=$(SANITIZE_$(SAN_GOAL)), not SANITIZE=$(SANITIZE))
+endif
+override SANITIZE := $(SANITIZE_$(SAN_GOAL))
+endif
+ifeq ($(SANITIZE),)
+SAN :=
+else ifeq ($(SANITIZE),address)
+SAN := asan
+else ifeq ($(SANITIZE),thread)
+SAN := tsan
+else
+$(error unknown SANITIZE=$(SANITIZE): use SANITIZE=address (ASan and UBSan) or SANITIZE=thread (TSan))
+endif
+ifneq ($(SAN),)
 ifneq ($(filter valgrind,$(MAKECMDGOALS)),)
-$(error valgrind runs the normal build; run it without $(SAN))
+$(error valgrind runs the normal build; run it without SANITIZE=$(SANITIZE) or $(SAN))
 endif
 BUILD    := build-$(SAN)
 BINDIR   := $(BUILD)/bin
@@ -73,12 +121,13 @@ TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(BINDIR)/tvp-threads $(BINDIR)/tvp-processes
 TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
 
-.PHONY: all check clean install deps asan tsan valgrind lint
+.PHONY: all check clean install uninstall deps asan tsan valgrind lint
 .SECONDARY: $(LIB_OBJ) $(MAIN_OBJ) $(TEST_OBJ) $(BUILD)/threads/runner.o \
     $(BUILD)/processes/runner.o
 all: $(PROGRAMS)
 
-# Only select the sanitized build above; with no other goal, build it.
+# Aliases: they only select SANITIZE above; with no other goal, they build
+# the programs and the tests.
 asan tsan: $(PROGRAMS) $(TESTS)
 
 $(BUILD)/%.o: %.c
@@ -95,13 +144,15 @@ $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) \
-	    $(shell pkg-config --libs $(TEST_PKGS))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
 
 # Both test binaries run every suite: the same tests against each runner.
+# Then make install and uninstall, into a temporary directory, of this
+# build's programs (tests/install.sh runs make again, told SANITIZE).
 check: $(PROGRAMS) $(TESTS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
+	$(TEST_RUN) tests/install.sh$(if $(SANITIZE), SANITIZE=$(SANITIZE))
 
 # Every registered workload, both modes, under valgrind (memory errors,
 # definite leaks, in forked workers too); see tests/valgrind.sh.
@@ -115,13 +166,12 @@ valgrind: $(PROGRAMS)
 # because given several it carries analyzer state from one to the next
 # (a false "uninitialized va_list" in worker.c after dataset.c).
 LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC)
-LINT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
-              -Icommon -pthread $(shell pkg-config --cflags $(PKGS))
+LINT_CFLAGS = $(STD) $(WARN) -Icommon -pthread $(PKG_CFLAGS)
 lint:
 	cppcheck --quiet --std=c11 --library=posix --error-exitcode=1 \
 	    --enable=warning,style,performance,portability --inline-suppr \
 	    --suppress-xml=.cppcheck-suppressions.xml \
-	    -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L -Icommon -Itests \
+	    $(filter -D%,$(STD)) -Icommon -Itests \
 	    $(LINT_SRC)
 	printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -n 1 sh -c \
 	    'out=$$(clang-tidy --quiet "$$0" -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
@@ -129,10 +179,42 @@ lint:
 	    exit $$rc'
 	@echo "lint: cppcheck and clang-tidy clean"
 
+# make install: the two programs into bindir; compare.sh as
+# sharedir/compare.sh, with its empty TVP_INSTALLED_BINDIR= line set to
+# bindir (where the installed copy finds the programs), and as
+# bindir/tvp-compare, a relative symlink to it; tvp.1 into man1dir, with
+# a symlink to it named after each command; README.md into docdir.
+# make uninstall removes exactly these, then sharedir and docdir if that
+# left them empty.
+COMMANDS := $(notdir $(PROGRAMS)) tvp-compare
 install: $(PROGRAMS)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tvp
-	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 755 compare.sh $(DESTDIR)$(PREFIX)/share/tvp/compare.sh
+	install -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(sharedir)' \
+	    '$(DESTDIR)$(docdir)' '$(DESTDIR)$(man1dir)'
+	install -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
+	sed 's|^TVP_INSTALLED_BINDIR=$$|TVP_INSTALLED_BINDIR="$(bindir)"|' \
+	    compare.sh >$(BUILD)/compare.sh
+	grep -Fqx 'TVP_INSTALLED_BINDIR="$(bindir)"' $(BUILD)/compare.sh || \
+	    { echo 'compare.sh: no TVP_INSTALLED_BINDIR= line to set' >&2; \
+	    exit 1; }
+	install -m 755 $(BUILD)/compare.sh '$(DESTDIR)$(sharedir)/compare.sh'
+	ln -sfr '$(DESTDIR)$(sharedir)/compare.sh' \
+	    '$(DESTDIR)$(bindir)/tvp-compare'
+	install -m 644 tvp.1 '$(DESTDIR)$(man1dir)/tvp.1'
+	for name in $(COMMANDS); do \
+	    ln -sf tvp.1 "$(DESTDIR)$(man1dir)/$$name.1" || exit 1; \
+	done
+	install -m 644 README.md '$(DESTDIR)$(docdir)/README.md'
+
+uninstall:
+	rm -f $(foreach f,$(COMMANDS),'$(DESTDIR)$(bindir)/$(f)') \
+	    '$(DESTDIR)$(sharedir)/compare.sh' \
+	    $(foreach f,tvp $(COMMANDS),'$(DESTDIR)$(man1dir)/$(f).1') \
+	    '$(DESTDIR)$(docdir)/README.md'
+	for dir in '$(DESTDIR)$(sharedir)' '$(DESTDIR)$(docdir)'; do \
+	    if [ -d "$$dir" ]; then \
+	        rmdir --ignore-fail-on-non-empty "$$dir" || exit 1; \
+	    fi; \
+	done
 
 deps:
 	@if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# compare.sh: run each workload under bin/tvp-threads and bin/tvp-processes,
+# compare.sh: run each workload under tvp-threads and tvp-processes,
 # alternating the two run by run, and print one side-by-side comparison.
 # Exit status: 0 every row identical and verified, 1 otherwise, 2 bad usage
 # (or a build that failed), 128+N when stopped by signal N.
@@ -8,8 +8,29 @@ export LC_ALL=C   # '.' decimal point and byte-wise sorting everywhere
 
 PROG=${0##*/}
 HERE=$(cd "$(dirname "$0")" && pwd)
-THREADS_BIN=$HERE/bin/tvp-threads
-PROCESSES_BIN=$HERE/bin/tvp-processes
+# Where the programs are (ensure_built checks): $TVP_BINDIR if set; else,
+# run from a source tree, its bin/ (built with make if missing); else, an
+# installed copy, the bindir that make install writes on the next line,
+# and if they are not there, the PATH.
+TVP_INSTALLED_BINDIR=
+if [[ -n ${TVP_BINDIR:-} ]]; then
+    BINS_FROM=variable
+    THREADS_BIN=$TVP_BINDIR/tvp-threads
+    PROCESSES_BIN=$TVP_BINDIR/tvp-processes
+elif [[ -f $HERE/Makefile && -d $HERE/common ]]; then
+    BINS_FROM=source
+    THREADS_BIN=$HERE/bin/tvp-threads
+    PROCESSES_BIN=$HERE/bin/tvp-processes
+elif [[ -n $TVP_INSTALLED_BINDIR && -x $TVP_INSTALLED_BINDIR/tvp-threads &&
+        -x $TVP_INSTALLED_BINDIR/tvp-processes ]]; then
+    BINS_FROM=installed
+    THREADS_BIN=$TVP_INSTALLED_BINDIR/tvp-threads
+    PROCESSES_BIN=$TVP_INSTALLED_BINDIR/tvp-processes
+else
+    BINS_FROM=path
+    THREADS_BIN=$(command -v tvp-threads || true)
+    PROCESSES_BIN=$(command -v tvp-processes || true)
+fi
 MODES=(threads processes)
 
 # Settings, changed by the options.
@@ -38,7 +59,7 @@ usage() {
     cat <<EOF
 usage: $PROG [options] [-- workload options]
 
-Runs each workload with bin/tvp-threads and bin/tvp-processes for each
+Runs each workload with tvp-threads and tvp-processes for each
 worker count, alternating threads and processes run by run, and prints
 the median wall time (min-max) of each mode side by side.
 
@@ -58,9 +79,13 @@ the median wall time (min-max) of each mode side by side.
                  --recover, in both modes, and print what survived
   -h, --help     this help
 
-Options after -- go to every selected workload (see bin/tvp-threads WORKLOAD --help).
+Options after -- go to every selected workload (see tvp-threads WORKLOAD --help).
 Progress goes to stderr. Exit status: 0 all rows identical and verified,
 1 otherwise, 2 bad usage.
+
+The programs: tvp-threads and tvp-processes in \$TVP_BINDIR if that is
+set; else in bin/ of the source tree this script is in (built if missing);
+else those in ${TVP_INSTALLED_BINDIR:+$TVP_INSTALLED_BINDIR, or on }the PATH.
 EOF
 }
 
@@ -157,13 +182,26 @@ parse_args() {
     fi
 }
 
-# Build the programs with make if either is missing; explain a failure.
+# Check that both programs are there: from a source tree, build them with
+# make if either is missing, and explain a failure; else exit 2, saying
+# where they were looked for.
 ensure_built() {
     if [[ -x $THREADS_BIN && -x $PROCESSES_BIN ]]; then
         return 0
     fi
+    local absent=()
+    [[ -x $THREADS_BIN ]] || absent+=("${THREADS_BIN:-tvp-threads}")
+    [[ -x $PROCESSES_BIN ]] || absent+=("${PROCESSES_BIN:-tvp-processes}")
+    case $BINS_FROM in
+        variable)
+            note "$PROG: not found or not executable: ${absent[*]} (TVP_BINDIR is set)"
+            exit 2 ;;
+        installed|path)
+            note "$PROG: not found in ${TVP_INSTALLED_BINDIR:+$TVP_INSTALLED_BINDIR nor in }the PATH: ${absent[*]}; set TVP_BINDIR to the directory that has them"
+            exit 2 ;;
+    esac
     if ! command -v make >/dev/null; then
-        note "$PROG: bin/ programs missing and 'make' is not installed (apt-get install make, then run 'make deps')"
+        note "$PROG: $HERE/bin/ programs missing and 'make' is not installed (apt-get install make, then run 'make deps')"
         exit 2
     fi
     note "$PROG: building (make -s)"
@@ -207,7 +245,7 @@ resolve_workloads() {
     fi
     for wl in "${WORKLOADS[@]}"; do
         if ! grep -qxF -- "$wl" <<<"$have_t" || ! grep -qxF -- "$wl" <<<"$have_p"; then
-            die_usage "workload '$wl' is not available (bin/tvp-threads --list has: $(paste -sd' ' - <<<"$have_t"))"
+            die_usage "workload '$wl' is not available ($THREADS_BIN --list has: $(paste -sd' ' - <<<"$have_t"))"
         fi
     done
 }
@@ -607,7 +645,7 @@ format_faults() {
             "$outcome" "$wall" "$rs" "$verified" "$same"
     done
     printf '\nEach case: %s -j 4 --timeout %s --fault KIND --fault-worker 1 [--recover] %s\n' \
-        'bin/tvp-MODE' "$FAULT_TIMEOUT" "${FAULT_WORKLOAD[*]}"
+        'tvp-MODE' "$FAULT_TIMEOUT" "${FAULT_WORKLOAD[*]}"
     printf 'recover_s: from the first death seen to the end of the run; same: result equals the fault-free run.\n'
 }
 
