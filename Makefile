@@ -8,7 +8,7 @@ TEST_PKGS := cunit
 # Debian packages that provide the above (make deps installs them).
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
-            valgrind cppcheck clang-tidy
+            valgrind cppcheck clang-tidy python3 gnuplot-nox
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \
@@ -99,9 +99,16 @@ $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
 	    $(shell pkg-config --libs $(TEST_PKGS))
 
 # Both test binaries run every suite: the same tests against each runner.
+# Then the report program's tests (Python unittest, with Debian's python3:
+# its statistics on fixed inputs, plots rendered and checked, compare.sh's
+# flags on tiny runs of bin/); not in a sanitized build, which tests C.
+PYTHON := /usr/bin/python3
 check: $(PROGRAMS) $(TESTS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
+ifeq ($(SAN),)
+	$(PYTHON) tests/report/run.py
+endif
 
 # Every registered workload, both modes, under valgrind (memory errors,
 # definite leaks, in forked workers too); see tests/valgrind.sh.
