@@ -116,6 +116,29 @@ class Comparison(Temp):
         md = comparison.render(runs, "markdown")[0]
         self.assertTrue(md.startswith("| workload |"))
 
+    def test_any_number_of_forms_each_against_threads(self):
+        runs = []
+        for jobs in (1, 2):
+            rid = "hash -j %d" % jobs
+            t = [1.0 / jobs * f for f in (0.99, 1.0, 1.01, 1.0)]
+            runs += interleave(series("threads", rid, t, jobs=jobs),
+                               series("processes", rid, [v * 1.3 for v in t],
+                                      jobs=jobs),
+                               series("mpi", rid, [v * 0.7 for v in t],
+                                      jobs=jobs))
+        rows = summary.summarise(runs)
+        self.assertEqual(summary.forms_of(rows),
+                         ["threads", "processes", "mpi"])
+        self.assertEqual(rows[0].winners, {"processes": "threads",
+                                           "mpi": "mpi"})
+        text, ok = comparison.render(runs, "table")
+        self.assertTrue(ok)
+        self.assertIn("mpi/threads [95% CI]", text.splitlines()[0])
+        c = list(csv.DictReader(io.StringIO(comparison.render(runs,
+                                                              "csv")[0])))
+        self.assertAlmostEqual(float(c[0]["mpi_threads_ratio"]), 0.7, 5)
+        self.assertAlmostEqual(float(c[1]["mpi_speedup"]), 2.0, 5)
+
     def test_refused_row_says_why_in_every_format(self):
         runs = [run("threads", "pingpong -j 1", 0, workload="pingpong",
                     status="refused", exit_status=2,
