@@ -71,6 +71,9 @@ def _report(argv) -> int:
         if render is None:
             raise Usage("%s: unknown suite '%s'" % (a.files[0],
                                                    runs[0]["suite"]))
+        if a.plotdir and runs[0]["suite"] != "compare":
+            raise Usage("--plot draws comparisons, not %s results"
+                        % runs[0]["suite"])
         text, ok = render(runs, a.format)
         if a.plotdir:
             try:

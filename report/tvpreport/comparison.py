@@ -87,9 +87,10 @@ def footer(rows: List[Row], forms: List[str], machine: dict,
                                      "/".join(map(str, warm)) or "0"))
     if len(forms) > 1:
         lines.append(
-            "%s/%s: the ratio of the medians; winner: the better form, named "
+            "%s: the ratio of the medians; winner: the better form, named "
             "only when the ratio's interval excludes 1, else — (no "
-            "measurable difference on this machine)." % (forms[1], base))
+            "measurable difference on this machine)."
+            % ", ".join("%s/%s" % (f, base) for f in forms[1:]))
     lines.append("same: ✓ when every run of the row, warm-ups included, "
                  "verified and gave one result in every form. Outliers: "
                  "beyond 1.5 interquartile ranges (flagged, kept). Load: the "

@@ -51,7 +51,7 @@ def compare(base_runs: List[dict], new_runs: List[dict]):
                 notes.append("lost runs: base %d, new %d" % (fs.lost,
                                                              nf.lost))
             lines.append({
-                "row": row.label, "workers": row.jobs, "form": form,
+                "row": row.id, "workers": row.jobs, "form": form,
                 "figure": row.figure.label, "unit": row.figure.unit,
                 "better": row.figure.better, "base": fs.median,
                 "base_n": fs.n, "new": nf.median, "new_n": nf.n,
@@ -59,9 +59,8 @@ def compare(base_runs: List[dict], new_runs: List[dict]):
                 "verdict": _verdict(iv, row.figure.better) if iv else "-",
                 "notes": "; ".join(notes)})
     base_ids = {r.id for r in base_rows}
-    only_base = [r.label for r in base_rows if r.id not in new_by_id]
-    only_new = [rs[0]["row_label"] for rid, rs in new_by_id.items()
-                if rid not in base_ids]
+    only_base = [r.id for r in base_rows if r.id not in new_by_id]
+    only_new = [rid for rid in new_by_id if rid not in base_ids]
     return lines, only_base, only_new
 
 

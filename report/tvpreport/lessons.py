@@ -237,7 +237,7 @@ def _table(lesson, rows: List[Row], forms: List[str]):
             fs = r.forms.get(f)
             c.append("%s (%s)" % (result_phrase(fs), verdicts_phrase(fs))
                      if fs and not r.refused else "-")
-        c.append("; ".join(r.notes()))
+        c.append("; ".join(r.notes(identity=False)))
         cells.append(c)
     return headers, cells
 
@@ -251,9 +251,10 @@ def _footer(runs, rows_all: List[Row]) -> List[str]:
         "Medians of %s run(s) per form and row after %s warm-up run(s), the "
         "forms alternating run by run; [95%% CI]: %s. A sentence names a "
         "winner only when the interval of the ratio excludes 1; otherwise "
-        "it says \"%s\"." % ("/".join(map(str, measured)) or "0",
-                             "/".join(map(str, warm)) or "0", stats.METHOD,
-                             NO_DIFF),
+        "it says \"%s\". Results and verdicts count every run, warm-ups "
+        "included." % ("/".join(map(str, measured)) or "0",
+                       "/".join(map(str, warm)) or "0", stats.METHOD,
+                       NO_DIFF),
         "Machine: %s; tvp %s." % (summary.machine_line(summary.machine(runs)),
                                   runs[0]["tvp_version"])]
 
@@ -317,7 +318,7 @@ def _csv(done, forms: List[str]) -> str:
                 c += [iv.value if iv else None, iv.low if iv else None,
                       iv.high if iv else None,
                       (r.winners.get(f) or "none") if iv else None]
-            c += ["; ".join(r.notes()), None, _row_ok(r)]
+            c += ["; ".join(r.notes(identity=False)), None, _row_ok(r)]
             out.append(c)
         for text, good in said:
             out.append([lesson.id, "sentence"] + [None] * (len(headers) - 5)
@@ -342,7 +343,7 @@ def _json(runs, done, forms) -> dict:
                 "ratios": {f: dict(tables.interval_dict(iv) or {},
                                    winner=r.winners.get(f))
                            for f, iv in r.ratios.items()},
-                "notes": r.notes()} for r in rows],
+                "notes": r.notes(identity=False)} for r in rows],
             "sentences": [{"text": t, "ok": good} for t, good in said]})
     return {"suite": "lessons", "tvp_version": runs[0]["tvp_version"],
             "machine": summary.machine(runs),

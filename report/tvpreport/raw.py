@@ -138,7 +138,7 @@ def ingest(rundir: str, suite: str, version: str, dest) -> int:
 def load(path: str) -> list:
     """The runs of a raw results file, as dicts, in file order."""
     try:
-        with open(path, newline="", encoding="utf-8") as f:
+        with open(path, newline="", encoding="utf-8", errors="replace") as f:
             reader = csv.DictReader(f)
             missing = [c for c in RAW_COLUMNS
                        if c not in (reader.fieldnames or ())]

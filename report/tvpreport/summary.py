@@ -165,8 +165,13 @@ class Row:
     def lost(self) -> int:
         return sum(fs.lost for fs in self.forms.values())
 
-    def notes(self) -> List[str]:
-        """What a reader must know about the row's figures, in words."""
+    def notes(self, identity: bool = True) -> List[str]:
+        """What a reader must know about the row's figures, in words.
+
+        identity: say when the row's results differ or did not verify (a
+        comparison expects one verified result; a lesson may show a race
+        on purpose, and its sentences say what the results mean).
+        """
         out = []
         if self.refused:
             return ["not run: " + self.reason]
@@ -180,8 +185,8 @@ class Row:
                 for f, fs in self.forms.items() if fs.outliers))
         if self.load_warning:
             out.append("load %.1f > %d cores" % (self.load_max, self.cores))
-        if self.identical is False and not any(fs.lost for fs in
-                                               self.forms.values()):
+        if identity and self.identical is False and not any(
+                fs.lost for fs in self.forms.values()):
             verdicts = sorted({v for fs in self.forms.values()
                                for v in fs.verdicts})
             results = {x for fs in self.forms.values() for x in fs.results}

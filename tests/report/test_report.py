@@ -367,11 +367,21 @@ class Program(Temp):
                           ([REPORT], "not a tvp results file"),
                           (["a", "b", "c"], "one results file, or two"),
                           (["plan", "lessons", "-w", "nosuch"],
-                           "workload 'nosuch' has no lesson")):
+                           "workload 'nosuch' has no lesson"),
+                          (["/bin/true"], "not a tvp results file"),
+                          ([], "the following arguments are required")):
             rc, out, err = tvp_report(*args)
             self.assertEqual(rc, 2, args)
             self.assertEqual(len(err.splitlines()), 1, err)
             self.assertIn(msg, err)
+
+    def test_plot_refused_for_lessons(self):
+        f = fixtures.write(self.path("l.csv"), lesson_runs([1] * 3, [1] * 3))
+        rc, _, err = tvp_report("--plot", self.path("plots"), f)
+        self.assertEqual((rc, err.strip()), (2, "tvp-report: --plot draws "
+                                             "comparisons, not lessons "
+                                             "results"))
+        self.assertFalse(os.path.exists(self.path("plots")))
 
     def test_plan_rows(self):
         lines = list(cases.plan_lines("lessons", ["spawn"]))
