@@ -498,8 +498,8 @@ now_us() {
 # refused the row (exit 2 on the row's first run), else 0.
 run_one() {
     local col=$1 run=$2 warm=$3 rc=0 load_before load_after start end started
-    local status=run out err elapsed cmd what
-    local -a argv
+    local status=run out err elapsed cmd what secs
+    local -a argv fields
     IFS=$'\t' read -r -a argv <<<"${COL_CMDS[col]}"
     SEQ=$((SEQ + 1))
     out=$TMP/runs/$SEQ.out err=$TMP/runs/$SEQ.err
@@ -516,12 +516,16 @@ run_one() {
     fi
     ROW_RUNS=$((ROW_RUNS + 1))
     printf -v cmd '%q ' "${argv[@]}"
-    printf '%s\n' "$SEQ"$'\t'"$ROW_ID"$'\t'"$ROW_LABEL"$'\t'"$ROW_WL"$'\t'"$ROW_SWEEP"$'\t'"$ROW_JOBS"$'\t'"$ROW_FIGURE"$'\t'"${COL_NAMES[col]}"$'\t'"$run"$'\t'"$warm"$'\t'"$status"$'\t'"$rc"$'\t'"$started"$'\t'"$((elapsed / 1000000)).$(printf '%06d' $((elapsed % 1000000)))"$'\t'"$load_before"$'\t'"$load_after"$'\t'"${cmd% }" \
-        >>"$TMP/runs/index.tsv"
+    printf -v secs '%d.%06d' $((elapsed / 1000000)) $((elapsed % 1000000))
+    # The fields of DRIVER_FIELDS in report/tvpreport/raw.py, in order.
+    fields=("$SEQ" "$ROW_ID" "$ROW_LABEL" "$ROW_WL" "$ROW_SWEEP" "$ROW_JOBS"
+        "$ROW_FIGURE" "${COL_NAMES[col]}" "$run" "$warm" "$status" "$rc"
+        "$started" "$secs" "$load_before" "$load_after" "${cmd% }")
+    (IFS=$'\t'; printf '%s\n' "${fields[*]}") >>"$TMP/runs/index.tsv"
     [[ $status == run ]] || return 2
     what="$([[ $warm == 1 ]] && echo warm-up || echo run) $run"
     if ((rc == 0)); then
-        note "$ROW_ID: ${COL_NAMES[col]} $what $(printf '%d.%03d' $((elapsed / 1000000)) $((elapsed % 1000000 / 1000))) s"
+        note "$ROW_ID: ${COL_NAMES[col]} $what ${secs%???} s"
     else
         note "$ROW_ID: ${COL_NAMES[col]} $what lost ($([[ $rc -gt 128 ]] && echo "signal $((rc - 128))" || echo "exit $rc"))"
         sed 's/^/    /' "$err" | head -n 5 >&2

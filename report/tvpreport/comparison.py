@@ -70,8 +70,9 @@ def footer(rows: List[Row], forms: List[str], machine: dict,
         kind = ("wall seconds: the workload's total work is fixed, so "
                 "speedup is each form's 1-worker median / this median"
                 if r.speedup_applies else
-                "the workload's headline metric (its work grows with the "
-                "worker count, so wall time and speedup would mislead)"
+                "the workload's headline metric, per operation (wall time "
+                "and speedup are shown only for fixed-total-work "
+                "workloads: %s)" % ", ".join(summary.FIXED_TOTAL_WORK)
                 if f.name.startswith("metric:") else "the record's %s" % name)
         lines.append("%s (%s, %s is better): %s." % (
             name, f.unit or "-", f.better, kind))
