@@ -13,8 +13,7 @@ import unittest
 
 import fixtures
 from fixtures import interleave, run, series
-from tvpreport import (cases, comparison, diff, faults, lessons, raw, stats,
-                       summary)
+from tvpreport import cases, comparison, faults, lessons, raw, summary
 
 REPORT = os.path.join(fixtures.ROOT, "report", "tvp-report")
 

@@ -2,8 +2,10 @@
 
 import unittest
 
-import fixtures  # noqa: F401  (puts report/ on the path)
+import fixtures
 from tvpreport import stats
+
+assert fixtures.ROOT   # imported for what it does: report/ on the path
 
 
 class Median(unittest.TestCase):
