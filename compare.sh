@@ -64,7 +64,8 @@ Runs each workload with bin/tvp-threads and bin/tvp-processes for each
 worker count, alternating the two run by run after warm-up runs, keeps
 every run's record, and prints per row the median of each form with its
 95% confidence interval, their ratio, and a winner only where the ratio's
-interval excludes 1 (report/tvp-report computes and prints all of it).
+interval excludes 1, from 5 runs or more (report/tvp-report computes and
+prints all of it).
 
   -w LIST         workloads, comma-separated, or 'all' (default: $DEFAULT_WORKLOADS)
   -j LIST         worker counts, comma-separated (default: $DEFAULT_WORKERS;
@@ -112,6 +113,7 @@ note() {
 }
 
 # Remove the temp dir (EXIT trap).
+# shellcheck disable=SC2317 # reached through the trap
 cleanup() {
     if [[ -n $TMP && -d $TMP ]]; then
         rm -rf -- "$TMP"
@@ -119,6 +121,7 @@ cleanup() {
 }
 
 # Kill the running program, then exit 128+signal (INT/TERM traps).
+# shellcheck disable=SC2317 # reached through the traps
 on_signal() {
     local sig=$1 num
     num=$(kill -l "$sig")
@@ -698,4 +701,6 @@ main() {
     return "$rc"
 }
 
-main "$@"
+# On one line: bash reads a script as it runs it, so nothing after main
+# is read from a file changed meanwhile.
+main "$@"; exit

@@ -97,6 +97,9 @@ def footer(rows: List[Row], forms: List[str], machine: dict,
                  "beyond 1.5 interquartile ranges (flagged, kept). Load: the "
                  "1-minute load average before and after the row's runs, "
                  "flagged above the core count.")
+    if any(fs.median and fs.median.few for r in rows
+           for fs in r.forms.values()):
+        lines.append(tables.few_note())
     lines.append("Machine: %s; tvp %s." % (summary.machine_line(machine),
                                            version))
     return lines

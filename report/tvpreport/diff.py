@@ -117,6 +117,8 @@ def render(base_runs: List[dict], new_runs: List[dict], base_name: str,
             "new/base: the ratio of the medians of the row's figure, with its "
             "95%% interval (%s); better or worse only when the interval "
             "excludes 1, by the figure's direction." % stats.METHOD]
+    if any(l["change"] and l["change"].few for l in lines):
+        foot.append(tables.few_note())
     if only_base:
         foot.append("only in base: " + ", ".join(only_base))
     if only_new:

@@ -19,6 +19,9 @@ NO_DIFF = "no measurable difference on this machine"
 def _ci(iv: Interval, fmt) -> str:
     if not iv.known:
         return "no interval: too few runs"
+    if iv.few:
+        return "95%% CI %s–%s, from fewer than %d runs: decides nothing" % (
+            fmt(iv.low), fmt(iv.high), stats.MIN_RUNS)
     return "95%% CI %s–%s" % (fmt(iv.low), fmt(iv.high))
 
 
@@ -247,7 +250,10 @@ def _footer(runs, rows_all: List[Row]) -> List[str]:
                        for fs in r.forms.values() if not r.refused})
     warm = sorted({fs.warmups for r in rows_all for fs in r.forms.values()
                    if not r.refused})
-    return [
+    few = [tables.few_note()] if any(
+        fs.median and fs.median.few for r in rows_all
+        for fs in r.forms.values()) else []
+    return few + [
         "Medians of %s run(s) per form and row after %s warm-up run(s), the "
         "forms alternating run by run; [95%% CI]: %s. A sentence names a "
         "winner only when the interval of the ratio excludes 1; otherwise "

@@ -33,13 +33,24 @@ def ratio(v: Optional[float]) -> str:
     return "-" if v is None else "%.2f" % v
 
 
+FEW_MARK = "*"
+
+
 def interval(iv: Optional[Interval], fmt=num) -> str:
-    """ "v [lo–hi]", or "v" alone when there is no interval."""
+    """ "v [lo–hi]", marked FEW_MARK when it is from too few runs to decide."""
     if iv is None:
         return "-"
     if not iv.known:
         return "%s [no interval]" % fmt(iv.value)
-    return "%s [%s–%s]" % (fmt(iv.value), fmt(iv.low), fmt(iv.high))
+    return "%s [%s–%s]%s" % (fmt(iv.value), fmt(iv.low), fmt(iv.high),
+                             FEW_MARK if iv.few else "")
+
+
+def few_note() -> str:
+    from .stats import MIN_RUNS
+    return ("%s: from fewer than %d runs in a form: the interval is too "
+            "narrow to trust, and decides nothing (no winner, no speedup "
+            "claimed)." % (FEW_MARK, MIN_RUNS))
 
 
 def text_table(headers: Sequence[str], rows: Iterable[Sequence[str]],
@@ -100,7 +111,8 @@ def interval_dict(iv: Optional[Interval]) -> Optional[dict]:
     if iv is None:
         return None
     return {"value": iv.value,
-            "ci": [iv.low, iv.high] if iv.known else None}
+            "ci": [iv.low, iv.high] if iv.known else None,
+            "too_few_runs": iv.few}
 
 
 def paragraph(text: str, first: str = "", rest: str = "",

@@ -59,6 +59,19 @@ class Ratio(unittest.TestCase):
         self.assertGreater(iv.high, 1.0)
         self.assertFalse(iv.significant)
 
+    def test_too_few_runs_decide_nothing(self):
+        # Every num above every den: the interval excludes 1 whatever the
+        # count, but below MIN_RUNS runs it may not decide.
+        den = [1.0, 1.01, 0.99, 1.02, 0.98]
+        num = [2 * x for x in den]
+        few = stats.ratio_interval(num[:4], den[:4])
+        self.assertTrue(few.few and few.low > 1.0)
+        self.assertFalse(few.significant or few.above(1.0))
+        self.assertIsNone(stats.winner(few, "lower", "p", "t"))
+        enough = stats.ratio_interval(num, den)
+        self.assertFalse(enough.few)
+        self.assertTrue(enough.significant)
+
     def test_undefined(self):
         self.assertIsNone(stats.ratio_interval([], [1.0]))
         self.assertIsNone(stats.ratio_interval([1.0], [0.0]))
