@@ -19,7 +19,7 @@ TEST_PKGS := cunit
 # the tools of the checks: man-db's man renders tvp.1 in tests/install.sh.
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
-            valgrind cppcheck clang-tidy man-db
+            valgrind cppcheck clang-tidy man-db python3 gnuplot-nox
 
 # Where make install puts things.  DESTDIR (a staging root) is put in
 # front of each only when copying: the installed compare.sh is told the
@@ -149,10 +149,17 @@ $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
 # Both test binaries run every suite: the same tests against each runner.
 # Then make install and uninstall, into a temporary directory, of this
 # build's programs (tests/install.sh runs make again, told SANITIZE).
+# Then the report program's tests (Python unittest, with Debian's python3:
+# its statistics on fixed inputs, plots rendered and checked, compare.sh's
+# flags on tiny runs of bin/); not in a sanitized build, which tests C.
+PYTHON := /usr/bin/python3
 check: $(PROGRAMS) $(TESTS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
 	$(TEST_RUN) tests/install.sh$(if $(SANITIZE), SANITIZE=$(SANITIZE))
+ifeq ($(SAN),)
+	$(PYTHON) tests/report/run.py
+endif
 
 # Every registered workload, both modes, under valgrind (memory errors,
 # definite leaks, in forked workers too); see tests/valgrind.sh.
@@ -183,13 +190,19 @@ lint:
 # sharedir/compare.sh, with its empty TVP_INSTALLED_BINDIR= line set to
 # bindir (where the installed copy finds the programs), and as
 # bindir/tvp-compare, a relative symlink to it; tvp.1 into man1dir, with
-# a symlink to it named after each command; README.md into docdir.
+# a symlink to it named after each command; README.md into docdir; the
+# report program (report/tvp-report and its Python package) into
+# sharedir/report, beside compare.sh, which runs it from there.
 # make uninstall removes exactly these, then sharedir and docdir if that
 # left them empty.
 COMMANDS := $(notdir $(PROGRAMS)) tvp-compare
+REPORT_PY := $(sort $(wildcard report/tvpreport/*.py))
 install: $(PROGRAMS)
 	install -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(sharedir)' \
-	    '$(DESTDIR)$(docdir)' '$(DESTDIR)$(man1dir)'
+	    '$(DESTDIR)$(docdir)' '$(DESTDIR)$(man1dir)' \
+	    '$(DESTDIR)$(sharedir)/report/tvpreport'
+	install -m 755 report/tvp-report '$(DESTDIR)$(sharedir)/report/'
+	install -m 644 $(REPORT_PY) '$(DESTDIR)$(sharedir)/report/tvpreport/'
 	install -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
 	sed 's|^TVP_INSTALLED_BINDIR=$$|TVP_INSTALLED_BINDIR="$(bindir)"|' \
 	    compare.sh >$(BUILD)/compare.sh
@@ -209,8 +222,13 @@ uninstall:
 	rm -f $(foreach f,$(COMMANDS),'$(DESTDIR)$(bindir)/$(f)') \
 	    '$(DESTDIR)$(sharedir)/compare.sh' \
 	    $(foreach f,tvp $(COMMANDS),'$(DESTDIR)$(man1dir)/$(f).1') \
-	    '$(DESTDIR)$(docdir)/README.md'
-	for dir in '$(DESTDIR)$(sharedir)' '$(DESTDIR)$(docdir)'; do \
+	    '$(DESTDIR)$(docdir)/README.md' \
+	    '$(DESTDIR)$(sharedir)/report/tvp-report' \
+	    $(foreach f,$(notdir $(REPORT_PY)),'$(DESTDIR)$(sharedir)/report/tvpreport/$(f)')
+	rm -rf '$(DESTDIR)$(sharedir)/report/tvpreport/__pycache__'
+	for dir in '$(DESTDIR)$(sharedir)/report/tvpreport' \
+	    '$(DESTDIR)$(sharedir)/report' '$(DESTDIR)$(sharedir)' \
+	    '$(DESTDIR)$(docdir)'; do \
 	    if [ -d "$$dir" ]; then \
 	        rmdir --ignore-fail-on-non-empty "$$dir" || exit 1; \
 	    fi; \

@@ -140,3 +140,22 @@ cmp -o /tmp
 cmp --bogus
 cmp extra
 cmp -w hash -j 1 -r 1 -- --blocks x
+cmp -w hash -j 1,2 -x blocks=x,y -r 1
+cmp --warmup x
+cmp --min-runs 0
+cmp --max-runs x
+cmp --min-time 1.2.3
+cmp -r 3 --min-runs 2
+cmp --min-runs 5 --max-runs 2
+cmp -x touch
+cmp -x touch=1,,2
+cmp -x a=1 -x b=2
+cmp --save ''
+cmp --save /tmp
+cmp --plot /etc/passwd
+cmp -o /tmp/tvp-same --save /tmp/tvp-same
+cmp -w hash -- ''
+cmp --lessons --faults
+cmp --lessons -j 2
+cmp --lessons -w nosuch
+cmp --faults -w hash

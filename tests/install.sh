@@ -61,7 +61,7 @@ compare() {
 # expect_table WHAT: the run exited 0 and printed the table with a
 # verified hash row.
 expect_table() {
-    if ((rc != 0)) || ! grep -Eq '^hash +1 .*✓$' "$tmp/out"; then
+    if ((rc != 0)) || ! grep -Eq '^hash +1 .*✓( |$)' "$tmp/out"; then
         cat "$tmp/out" "$tmp/err" >&2
         fail "$1: exit $rc, no verified hash row"
     fi
@@ -87,9 +87,14 @@ expected="./bin/other
 ./share/man/man1/tvp-processes.1 -> tvp.1
 ./share/man/man1/tvp-threads.1 -> tvp.1
 ./share/man/man1/tvp.1
-./share/tvp/compare.sh"
-if [[ $(listing) != "$expected" ]]; then
-    diff <(printf '%s\n' "$expected") <(listing) >&2 || true
+./share/tvp/compare.sh
+./share/tvp/report/tvp-report"
+for py in "$src"/report/tvpreport/*.py; do
+    expected+=$'\n'"./share/tvp/report/tvpreport/${py##*/}"
+done
+expected=$(LC_ALL=C sort <<<"$expected")
+if [[ $(LC_ALL=C listing) != "$expected" ]]; then
+    diff <(printf '%s\n' "$expected") <(LC_ALL=C listing) >&2 || true
     fail "make install: not the expected files (diff: expected, installed)"
 fi
 for name in tvp-threads tvp-processes tvp-compare; do

@@ -1,0 +1,1 @@
+"""tvp-report: statistics and reports of the runs compare.sh keeps."""

@@ -1,0 +1,295 @@
+"""The cases of --lessons and --faults: tables, not code.
+
+A case row says what to run: a workload at a worker count with its
+options.  compare.sh asks `tvp-report plan lessons` for the rows and runs
+each in every form (threads, processes, and whatever forms it has), with
+the form's own command for N workers in front.  A row may instead give a
+command per variant (`commands`): a fidelity case holding tvp against a
+raw C program doing the bare operation gives {"raw": "bench/raw-x ..."}
+beside the forms; compare.sh runs such a command as it stands (relative
+to the tvp directory) and every statistic below serves it unchanged.
+
+A lesson's sentences are rules (Say, read by lessons.py): which rows they
+read, the sentence with {placeholders} filled from the figures and their
+intervals, and conditions that pick the sentence.  No sentence names a
+winner unless the interval of its ratio excludes 1.
+"""
+
+from typing import NamedTuple, Optional, Tuple
+
+
+class Row(NamedTuple):
+    id: str                 # unique within its case
+    label: str              # shown in the table
+    workers: int
+    workload: str
+    args: str               # run options, the workload, its options
+    commands: Optional[dict] = None   # variant -> whole command (fidelity)
+
+    @property
+    def words(self):
+        return self.args.split()
+
+
+class Say(NamedTuple):
+    """One sentence rule of a lesson.
+
+    rule: forms    {forms}: the row's figure in every form against threads
+          results  {result[F]}, {verdicts[F]}: what the row computed
+          expect   `when` holds: `text`, else `otherwise` (a failure if bad)
+          rows     {rows[F]}: rows[0] / rows[1] per form; {a[F]}, {b[F]}
+          speedup  {speedup[F]}: rows[0] / rows[1] of a time, as "x as fast"
+    tails: for rows and speedup, (condition, sentence) pairs after the
+    text; the first whose condition holds is used.  Conditions, joined by
+    " and ": all>1, all<1, all~1 (no measurable difference), all>cores,
+    FORM>1, FORM<1, FORM~1, and * (always).
+    expect conditions: verified; results FORM=V ...; seen FORM=VERDICT;
+    same-result.
+    """
+    rule: str
+    rows: Tuple[str, ...]
+    text: str
+    when: str = ""
+    otherwise: str = ""
+    bad: bool = False
+    tails: Tuple[Tuple[str, str], ...] = ()
+
+
+class Lesson(NamedTuple):
+    id: str
+    title: str
+    figure: str             # "metric:NAME" or a record column
+    heading: str            # the figure in words, for the table
+    rows: Tuple[Row, ...]
+    says: Tuple[Say, ...]
+
+
+INC = "--increments 5000000"
+
+LESSONS = (
+    Lesson("lock", "Lock: threading.Lock guarding a shared counter "
+           "(counter -j 2, 5M increments each)",
+           "metric:ns_per_increment", "ns per increment",
+           tuple(Row(v, "--sync " + v, 2, "counter",
+                     "counter --sync %s %s" % (v, INC))
+                 for v in ("none", "mutex", "spin", "atomic")),
+           (Say("forms", ("mutex",),
+                "A lock (a futex-based mutex; process-shared and robust for "
+                "processes), per increment: {forms}."),
+            Say("results", ("none",),
+                "Without a lock, read-then-write increments race: 10000000 "
+                "expected, threads ended at {result[threads]} ({verdicts["
+                "threads]}) and processes at {result[processes]} "
+                "({verdicts[processes]}); 'race' means updates were lost, "
+                "'verified' that none were, by luck."),
+            Say("expect", ("mutex", "spin", "atomic"),
+                "mutex, spin and atomic were exact in both modes, every run.",
+                when="verified",
+                otherwise="NOT EXACT: a real sync method lost updates "
+                "(threads: {verdicts[threads]}; processes: "
+                "{verdicts[processes]}); that is a bug.", bad=True))),
+    Lesson("share", "Memory isolation: the same counter in memory that is "
+           "not the shared region (counter -j 2)",
+           "metric:ns_per_increment", "ns per increment",
+           (Row("share-no", "--share no (counter private)", 2, "counter",
+                "counter --sync mutex --share no " + INC),
+            Row("lock-private", "--lock-in private (mutex private)", 2,
+                "counter", "counter --sync mutex --lock-in private " + INC)),
+           (Say("expect", ("share-no",),
+                "Threads all added to one counter ({result[threads]}); each "
+                "child process added to its own copy-on-write copy and the "
+                "parent's stayed {result[processes]}: separate memory, shown.",
+                when="results threads=10000000 processes=0",
+                otherwise="Expected threads 10000000 and processes 0; got "
+                "{result[threads]} ({verdicts[threads]}) and "
+                "{result[processes]} ({verdicts[processes]}): not what "
+                "separate memory predicts, look into it.", bad=True),
+            Say("expect", ("lock-private",),
+                "A mutex outside the shared region still works for threads "
+                "({result[threads]}, {verdicts[threads]}); after fork each "
+                "process locks its own copy, which protects nothing: "
+                "processes ended at {result[processes]} of 10000000 "
+                "({verdicts[processes]}).",
+                when="seen processes=race",
+                otherwise="Threads: {result[threads]} ({verdicts[threads]}); "
+                "processes: {result[processes]} ({verdicts[processes]}). "
+                "Each process locked its own copy of the mutex, but no "
+                "update happened to be lost in these runs (a busy machine "
+                "can run the two children in turn)."))),
+    Lesson("falseshare", "False sharing: per-worker counters on one cache "
+           "line or padded apart (falseshare -j 2)",
+           "metric:ns_per_increment", "ns per increment",
+           (Row("adjacent", "--padding no (one cache line)", 2,
+                "falseshare", "falseshare --padding no"),
+            Row("padded", "--padding yes (own lines)", 2, "falseshare",
+                "falseshare --padding yes")),
+           (Say("rows", ("adjacent", "padded"),
+                "Each worker has its own counter; on one cache line against "
+                "padded apart, per increment: threads {rows[threads]}, "
+                "processes {rows[processes]}.",
+                tails=(("all>1", "The cost is the same kind in both modes: "
+                        "cache lines are shared by the hardware, not by the "
+                        "address space."),
+                       ("all~1", "No measurable false-sharing cost on this "
+                        "machine in either mode."),
+                       ("*", "The modes differ here; rerun on a quiet "
+                        "machine before reading anything into it."))),)),
+    Lesson("event", "Event: threading.Event, two workers passing a turn "
+           "(pingpong -j 2, 10000 rounds)",
+           "metric:us_per_round_trip", "us per round trip",
+           (Row("event", "--via event (mutex+condvar)", 2, "pingpong",
+                "pingpong --via event"),
+            Row("pipe", "--via pipe", 2, "pingpong", "pingpong --via pipe")),
+           (Say("forms", ("event",),
+                "A wake-up round trip through an event (mutex and condition "
+                "variable in the shared region): {forms}."),
+            Say("forms", ("pipe",), "Through a pipe: {forms}."))),
+    Lesson("queue", "Queue: queue.Queue feeding a pool (queue, 200000 items "
+           "of 256 bytes, capacity 64)",
+           "metric:items_per_s", "items per second",
+           (Row("j2", "-j 2 (1 producer, 1 consumer)", 2, "queue", "queue"),
+            Row("j4", "-j 4 (2 producers, 2 consumers)", 4, "queue",
+                "queue")),
+           (Say("expect", ("j2", "j4"),
+                "Every item passed through the ring in the shared region "
+                "exactly once in both modes, every run.", when="verified",
+                otherwise="NOT VERIFIED in every run (threads: "
+                "{verdicts[threads]}; processes: {verdicts[processes]}).",
+                bad=True),
+            Say("forms", ("j2",), "With 2 workers: {forms}."),
+            Say("forms", ("j4",),
+                "With 4 workers on {cores} cores: {forms}. Both forms copy "
+                "each item into the ring and out again: a queue is a "
+                "message channel, between threads too."))),
+    Lesson("semaphore", "Semaphore: threading.Semaphore(2) guarding a scarce "
+           "resource (semaphore -j 8, 100 rounds, 200 us held)",
+           "metric:us_per_entry", "us per entry",
+           (Row("limit2", "--limit 2", 8, "semaphore",
+                "semaphore --limit 2"),),
+           (Say("expect", ("limit2",),
+                "Never more than 2 inside, and 2 reached, in both modes "
+                "(threads: {result[threads]}; processes: "
+                "{result[processes]}).", when="verified",
+                otherwise="NOT VERIFIED in every run (threads: "
+                "{verdicts[threads]}; processes: {verdicts[processes]}).",
+                bad=True),
+            Say("forms", ("limit2",),
+                "Per entry, all workers together: {forms}; 100 us if waiting "
+                "for a slot cost nothing."))),
+    Lesson("spawn", "Spawning: Thread.start()+join() against "
+           "fork()+waitpid() (spawn -j 1)",
+           "metric:us_per_spawn_median", "us per spawn (median)",
+           (Row("touch0", "--touch 0", 1, "spawn", "spawn"),
+            Row("touch1024", "--touch 1024 (parent touched 1 GiB)", 1,
+                "spawn", "spawn --touch 1024")),
+           (Say("forms", ("touch0",),
+                "Starting and finishing a worker that does nothing: "
+                "{forms}."),
+            Say("forms", ("touch1024",),
+                "After the parent touched 1 GiB: {forms}."),
+            Say("rows", ("touch1024", "touch0"),
+                "From --touch 0 to 1024 a fork went from {b[processes]} to "
+                "{a[processes]} us ({rows[processes]}), a thread from "
+                "{b[threads]} to {a[threads]} us ({rows[threads]}).",
+                tails=(("processes>1 and threads~1", "The parent's memory "
+                        "made a fork dearer and a thread's start no "
+                        "different: fork copies the page tables, a thread "
+                        "shares them."),
+                       ("processes>1", "The parent's memory made a fork "
+                        "dearer: fork copies the page tables."),
+                       ("*", ""))))),
+    Lesson("background", "Background workers: daemon threads and unreaped "
+           "children at exit (background -j 1)",
+           "work_s", "work s",
+           (Row("exit", "main program exits", 1, "background",
+                "background"),),
+           (Say("expect", ("exit",),
+                "Observed in both modes: {result[threads]}. A thread dies "
+                "with its process; a child lives on, re-parented, unless it "
+                "asked for PR_SET_PDEATHSIG.", when="same-result",
+                otherwise="Threads observed {result[threads]} "
+                "({verdicts[threads]}), processes {result[processes]} "
+                "({verdicts[processes]}).", bad=True),)),
+    Lesson("cpu-io", "CPU against I/O: the folk wisdom (hash and fileread "
+           "with a simulated 1 ms device wait)",
+           "work_s", "work s",
+           (Row("hash1", "hash -j 1", 1, "hash", "--quick hash"),
+            Row("hash2", "hash -j 2", 2, "hash", "--quick hash"),
+            Row("fileread1", "fileread -j 1 --delay-us 1000", 1, "fileread",
+                "fileread --files 64 --delay-us 1000"),
+            Row("fileread8", "fileread -j 8 --delay-us 1000", 8, "fileread",
+                "fileread --files 64 --delay-us 1000")),
+           (Say("speedup", ("hash1", "hash2"),
+                "CPU-bound hashing on 2 workers ran {speedup[threads]} "
+                "(threads) and {speedup[processes]} (processes) as fast as "
+                "on one, with {cores} cores online.",
+                tails=(("all>1", "There is no GIL: both modes use more than "
+                        "one core."),
+                       ("*", "Not every mode ran measurably faster on this "
+                        "machine (one core, or a busy machine), so this run "
+                        "does not show two cores at work."))),
+            Say("speedup", ("fileread1", "fileread8"),
+                "With a 1 ms wait per read, 8 workers ran "
+                "{speedup[threads]} (threads) and {speedup[processes]} "
+                "(processes) as fast as one, on {cores} cores.",
+                tails=(("all>cores", "Waits overlap in either mode, past "
+                        "the core count."),
+                       ("all>1", "Waits overlap in either mode."),
+                       ("*", "Not every mode ran measurably faster on this "
+                        "machine."))))),
+)
+
+
+class Fault(NamedTuple):
+    kind: str               # none, crash, kill, exit, hang
+    recover: bool
+
+
+# A hang is not a death, so --recover does not apply; --timeout ends it.
+FAULTS = (Fault("none", False), Fault("crash", False), Fault("crash", True),
+          Fault("kill", False), Fault("kill", True), Fault("exit", False),
+          Fault("exit", True), Fault("hang", False))
+FAULT_WORKERS = 4
+FAULT_TIMEOUT = 3
+FAULT_WORKLOAD = "hash --blocks 512 --block-size 16K --rounds 3000"
+
+
+def fault_row(f: Fault) -> Row:
+    args = "--timeout %d" % FAULT_TIMEOUT
+    if f.kind != "none":
+        args += " --fault %s --fault-worker 1" % f.kind
+    if f.recover:
+        args += " --recover"
+    return Row("%s/%s" % (f.kind, "recover" if f.recover else "no"),
+               "%s%s" % (f.kind, ", --recover" if f.recover else ""),
+               FAULT_WORKERS, "hash", args + " " + FAULT_WORKLOAD)
+
+
+def lesson_workloads():
+    """Every workload some lesson runs, in lesson order, once each."""
+    seen = []
+    for lesson in LESSONS:
+        for row in lesson.rows:
+            if row.workload not in seen:
+                seen.append(row.workload)
+    return seen
+
+
+def plan_lines(suite: str, workloads=None):
+    """The rows compare.sh runs, one tab-separated line per row and column:
+    row id, label, workload, sweep ("-": none), workers, figure, column,
+    words...  No field is empty (bash's read would drop it).
+
+    Column "*" is every form (the form's command, then the words); any
+    other column is a variant whose words are its whole command.
+    """
+    if suite == "faults":
+        cases = [("", "wall_s", fault_row(f)) for f in FAULTS]
+    else:
+        cases = [(l.id + "/", l.figure, r) for l in LESSONS for r in l.rows
+                 if workloads is None or r.workload in workloads]
+    for prefix, fig, r in cases:
+        head = [prefix + r.id, r.label, r.workload, "-", str(r.workers), fig]
+        yield "\t".join(head + ["*"] + r.words)
+        for variant, command in sorted((r.commands or {}).items()):
+            yield "\t".join(head + [variant] + command.split())
