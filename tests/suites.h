@@ -21,6 +21,8 @@
 	X(registry, ONCE)              \
 	X(compare, ONCE)               \
 	X(run, EACH)                   \
+	X(gate, EACH)                  \
+	X(gate_processes, PROCESSES)   \
 	X(record, EACH)                \
 	X(framework, EACH)             \
 	X(fileread, EACH)              \
