@@ -72,14 +72,18 @@ TEST_SRC   := $(sort $(wildcard tests/*.c))
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(BINDIR)/tvp-threads $(BINDIR)/tvp-processes
 TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
+BENCH_NAMES := empty spawn counter hash fileread
+BENCH_PROGS := $(BENCH_NAMES:%=$(BUILD)/bench/raw-%)
 
-.PHONY: all check clean install deps asan tsan valgrind lint
+.PHONY: all check clean install deps asan tsan valgrind lint bench \
+    bench-programs
 .SECONDARY: $(LIB_OBJ) $(MAIN_OBJ) $(TEST_OBJ) $(BUILD)/threads/runner.o \
-    $(BUILD)/processes/runner.o
-all: $(PROGRAMS)
+    $(BUILD)/processes/runner.o $(BUILD)/bench/raw.o \
+    $(BENCH_NAMES:%=$(BUILD)/bench/raw_%.o)
+all: $(PROGRAMS) $(BENCH_PROGS)
 
 # Only select the sanitized build above; with no other goal, build it.
-asan tsan: $(PROGRAMS) $(TESTS)
+asan tsan: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -88,7 +92,8 @@ $(BUILD)/%.o: %.c
 # The tests exec the programs of their own build (tests.h).
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -DTVP_BINDIR='"$(BINDIR)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DTVP_BINDIR='"$(BINDIR)"' \
+	    -DTVP_BENCHDIR='"$(BUILD)/bench"' -c $< -o $@
 
 $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 	@mkdir -p $(@D)
@@ -98,8 +103,9 @@ $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) \
 	    $(shell pkg-config --libs $(TEST_PKGS))
 
-# Both test binaries run every suite: the same tests against each runner.
-check: $(PROGRAMS) $(TESTS)
+# Both test binaries run every suite: the same tests against each runner
+# (and the raw programs' records against tvp's).
+check: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
 
@@ -108,13 +114,34 @@ check: $(PROGRAMS) $(TESTS)
 valgrind: $(PROGRAMS)
 	tests/valgrind.sh $(BINDIR)
 
+# The raw reference programs (bench/): each the bare operation, printing
+# one record through tvp's own record.c so that the columns are tvp's.
+# Only libc is linked dynamically into the ones that fork, as into any
+# plain program; libbsd (strlcpy, errc for the printing) and libmd (the
+# hash check) are linked statically, so they add no mapping to fork.
+BENCH_STATIC := -Wl,-Bstatic -lbsd -lmd -Wl,-Bdynamic -pthread
+BENCH_LIBS_hash := -lcrypto
+BENCH_LIBS_fileread := -lxxhash
+bench-programs: $(BENCH_PROGS)
+
+$(BUILD)/bench/raw-%: $(BUILD)/bench/raw_%.o $(BUILD)/bench/raw.o \
+    $(BUILD)/common/core/record.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS_$*) $(BENCH_STATIC)
+
+# tvp against the raw programs, case by case (bench/cases.tsv), each pair
+# run alternately: `make bench`, or `make bench BENCH_ARGS="-r 21 -c hash"`.
+bench: $(PROGRAMS) $(BENCH_PROGS)
+	/usr/bin/python3 bench/fidelity.py --bin $(BINDIR) \
+	    --bench $(BUILD)/bench $(BENCH_ARGS)
+
 # Static checks.  cppcheck: warning, style, performance, portability, with
 # the POSIX library model; what is off, and why, is in
 # .cppcheck-suppressions.xml, or inline next to the code.  clang-tidy's
 # checks and why are in .clang-tidy; it runs one file per invocation,
 # because given several it carries analyzer state from one to the next
 # (a false "uninitialized va_list" in worker.c after dataset.c).
-LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC)
+LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC) \
+            $(sort $(wildcard bench/*.c))
 LINT_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L $(WARN) \
               -Icommon -pthread $(shell pkg-config --cflags $(PKGS))
 lint:
@@ -129,7 +156,7 @@ lint:
 	    exit $$rc'
 	@echo "lint: cppcheck and clang-tidy clean"
 
-install: $(PROGRAMS)
+install: $(PROGRAMS) $(BENCH_PROGS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/tvp
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
 	install -m 755 compare.sh $(DESTDIR)$(PREFIX)/share/tvp/compare.sh
@@ -144,4 +171,5 @@ clean:
 	rm -rf $(BUILD) build build-asan build-tsan bin
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
+    $(BENCH_NAMES:%=$(BUILD)/bench/raw_%.d) $(BUILD)/bench/raw.d \
     $(BUILD)/threads/runner.d $(BUILD)/processes/runner.d

@@ -20,6 +20,7 @@
 	X(options, ONCE)               \
 	X(registry, ONCE)              \
 	X(compare, ONCE)               \
+	X(bench, ONCE)                 \
 	X(run, EACH)                   \
 	X(gate, EACH)                  \
 	X(gate_processes, PROCESSES)   \
