@@ -37,6 +37,16 @@ struct job {
 
 static struct job job;
 
+static int
+open_or_die(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		err(1, "%s", path);
+	return fd;
+}
+
 static void *
 worker(void *arg)
 {
@@ -48,11 +58,9 @@ worker(void *arg)
 		errx(1, "out of memory");
 	job.stamps[0] = raw_now_ns();
 	for (size_t i = 0; i < job.n; i++) {
-		int fd = open(job.paths[i], O_RDONLY | O_CLOEXEC);
+		int fd = open_or_die(job.paths[i]);
 		ssize_t r;
 
-		if (fd < 0)
-			err(1, "%s", job.paths[i]);
 		XXH3_64bits_reset(xs);
 		while ((r = read(fd, buf, job.block_size)) > 0) {
 			XXH3_64bits_update(xs, buf, (size_t)r);
@@ -92,6 +100,7 @@ load(const char *dir)
 	snprintf(path, sizeof(path), "%s/manifest.xxh3", dir);
 	if ((mf = fopen(path, "r")) == NULL)
 		err(2, "%s (run tvp's fileread once to make the dataset)", path);
+	/* NOLINTNEXTLINE(cert-err34-c): the width bounds the value */
 	while (fscanf(mf, "XXH3 (%63[^)]) = %16llx\n", name, &sum) == 2) {
 		if (job.n == cap) {
 			cap = cap ? 2 * cap : 1024;

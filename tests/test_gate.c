@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -200,9 +201,31 @@ test_gate_abort_sends_a_sleeper_home(void)
 
 /* ---- processes: a parent killed leaves no worker ---------------------- */
 
-/* How many processes have ppid as their parent; SIGKILL them if asked. */
+/* Does process pid's command line read "...: worker K of N (hash)"? */
+static bool
+has_title(pid_t pid)
+{
+	char path[64], buf[256];
+	size_t n;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "/proc/%ld/cmdline", (long)pid);
+	if ((fp = fopen(path, "r")) == NULL)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, fp);
+	fclose(fp);
+	buf[n] = '\0';
+	return strstr(buf, ": worker ") != NULL &&
+	    strstr(buf, "(hash)") != NULL;
+}
+
+/*
+ * How many processes have ppid as their parent (and, if `titled`, show
+ * the title --name-workers gives, "tvp-processes: worker K of N");
+ * SIGKILL them if asked.
+ */
 static unsigned
-children_of(pid_t ppid, bool kill_them)
+children_of(pid_t ppid, bool titled, bool kill_them)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
@@ -226,7 +249,7 @@ children_of(pid_t ppid, bool kill_them)
 		    /* NOLINTNEXTLINE(cert-err34-c): kernel-written numbers */
 		    sscanf(p + 1, " %*c %ld", &parent) == 1 &&
 		    parent == (long)ppid) {
-			n++;
+			n += !titled || has_title((pid_t)pid);
 			if (kill_them)
 				kill((pid_t)pid, SIGKILL);
 		}
@@ -244,16 +267,20 @@ children_of(pid_t ppid, bool kill_them)
  * orphans come to us to be counted.
  */
 static void
-kill_parent_when(const char *workers, unsigned wanted)
+kill_parent_when(const char *workers, unsigned wanted, bool titled)
 {
 	const char *argv[] = { tvp_test_program(), "-j", workers, "hash",
 	    "--blocks", "64", "--block-size", "4K", "--rounds", "100000000",
-	    NULL };
+	    NULL, NULL };
 	uint64_t deadline = tvp_now_ns() + 20 * 1000000000ULL;
 	unsigned reaped = 0, by_sigkill = 0;
 	pid_t pid, p;
 	int status;
 
+	if (titled) {
+		memmove(argv + 4, argv + 3, 8 * sizeof(*argv));
+		argv[3] = "--name-workers";
+	}
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
@@ -261,9 +288,10 @@ kill_parent_when(const char *workers, unsigned wanted)
 		_exit(127);
 	}
 	CU_ASSERT_FATAL(pid > 0);
-	while (children_of(pid, false) < wanted && tvp_now_ns() < deadline)
+	while (children_of(pid, titled, false) < wanted &&
+	    tvp_now_ns() < deadline)
 		sched_yield();
-	CU_ASSERT(children_of(pid, false) >= wanted);
+	CU_ASSERT(children_of(pid, titled, false) >= wanted);
 	kill(pid, SIGKILL);
 	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
 	/* The workers, now ours: each must end, by SIGKILL, at once. */
@@ -272,7 +300,9 @@ kill_parent_when(const char *workers, unsigned wanted)
 		if (p < 0 && errno == ECHILD)
 			break;
 		if (p <= 0) {
-			usleep(1000);
+			const struct timespec ms = { 0, 1000000 };
+
+			nanosleep(&ms, NULL);
 			continue;
 		}
 		reaped++;
@@ -283,7 +313,7 @@ kill_parent_when(const char *workers, unsigned wanted)
 	/* A worker that outlived its parent is a failure: end it here. */
 	if (waitpid(-1, NULL, WNOHANG) == 0) {
 		CU_FAIL("a worker outlived its parent");
-		children_of(getpid(), true);
+		children_of(getpid(), false, true);
 		while (waitpid(-1, NULL, 0) > 0)
 			;
 	}
@@ -294,14 +324,18 @@ static void
 test_parent_killed_while_starting(void)
 {
 	/* Killed once 2 of 200 exist: they wait at the gate. */
-	kill_parent_when("200", 2);
+	kill_parent_when("200", 2, false);
 }
 
 static void
 test_parent_killed_while_working(void)
 {
-	/* Killed once all 3 exist: they hash, for minutes. */
-	kill_parent_when("3", 3);
+	/*
+	 * Killed once all 3 exist and have named themselves (--name-workers:
+	 * "worker K of 3 (hash)" in ps): past the gate, they hash, for
+	 * minutes.
+	 */
+	kill_parent_when("3", 3, true);
 }
 
 CU_TestInfo tvp_gate_tests[] = {
@@ -317,7 +351,7 @@ CU_TestInfo tvp_gate_tests[] = {
 CU_TestInfo tvp_gate_processes_tests[] = {
 	{ "parent killed while workers wait at the gate: none left",
 	    test_parent_killed_while_starting },
-	{ "parent killed while workers work: none left",
+	{ "parent killed while named workers work: none left",
 	    test_parent_killed_while_working },
 	CU_TEST_INFO_NULL,
 };
