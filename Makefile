@@ -18,7 +18,18 @@ ALL_CFLAGS = -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
              $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) -Icommon \
              -pthread -MMD -MP \
              $(shell pkg-config --cflags $(PKGS))
-LDLIBS_ALL = $(shell pkg-config --libs $(PKGS)) -pthread -lrt
+# libbsd, libcrypto and libmd are linked into the programs, not beside
+# them: each shared library is four or five more mappings in every
+# process, and fork copies every mapping, so a worker process paid for
+# tvp's libraries (49 mappings against a plain C program's 25; the
+# record's maps column says how many a run had).  libxxhash stays shared:
+# Debian's static archive lacks its SIMD dispatcher (xxh_x86dispatch).
+STATIC_PKGS := libbsd-overlay libcrypto libmd
+STATIC_L    := $(shell pkg-config --libs-only-l $(STATIC_PKGS))
+LDLIBS_ALL  := -Wl,-Bstatic $(STATIC_L) -Wl,-Bdynamic \
+               $(filter-out $(STATIC_L),$(shell pkg-config --static --libs \
+               $(STATIC_PKGS))) $(shell pkg-config --libs libxxhash) \
+               -pthread -lrt
 BUILD    ?= build
 BINDIR   := bin
 
