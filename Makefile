@@ -36,7 +36,6 @@ man1dir  = $(PREFIX)/share/man/man1
 # do, clean, deps before pkg-config is installed, uninstall) run none,
 # and a build without the tests does not need cunit.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
-PKG_LIBS   = $(eval PKG_LIBS := $$(shell pkg-config --libs $(PKGS)))$(PKG_LIBS)
 TEST_LIBS  = $(eval TEST_LIBS := $$(shell pkg-config --libs $(TEST_PKGS)))$(TEST_LIBS)
 
 STD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
@@ -46,7 +45,19 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) \
              -Icommon -pthread -MMD -MP $(PKG_CFLAGS)
-LDLIBS_ALL = $(PKG_LIBS) -pthread -lrt
+# libbsd, libcrypto and libmd are linked into the programs, not beside
+# them: each shared library is four or five more mappings in every
+# process, and fork copies every mapping, so a worker process paid for
+# tvp's libraries (49 mappings against a plain C program's 25; the
+# record's maps column says how many a run had).  libxxhash stays shared:
+# Debian's static archive lacks its SIMD dispatcher (xxh_x86dispatch).
+# Lazy like the PKG_ variables above: pkg-config once, when first linked.
+STATIC_PKGS := libbsd-overlay libcrypto libmd
+STATIC_L    = $(eval STATIC_L := $$(shell pkg-config --libs-only-l $(STATIC_PKGS)))$(STATIC_L)
+STATIC_ALL  = $(eval STATIC_ALL := $$(shell pkg-config --static --libs $(STATIC_PKGS)))$(STATIC_ALL)
+XXH_LIBS    = $(eval XXH_LIBS := $$(shell pkg-config --libs libxxhash))$(XXH_LIBS)
+LDLIBS_ALL  = -Wl,-Bstatic $(STATIC_L) -Wl,-Bdynamic \
+              $(filter-out $(STATIC_L),$(STATIC_ALL)) $(XXH_LIBS) -pthread -lrt
 BUILD    ?= build
 BINDIR   := bin
 
@@ -120,15 +131,19 @@ TEST_SRC   := $(sort $(wildcard tests/*.c))
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(BINDIR)/tvp-threads $(BINDIR)/tvp-processes
 TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
+BENCH_NAMES := empty spawn counter hash fileread
+BENCH_PROGS := $(BENCH_NAMES:%=$(BUILD)/bench/raw-%)
 
-.PHONY: all check clean install uninstall deps asan tsan valgrind lint
+.PHONY: all check clean install uninstall deps asan tsan valgrind lint \
+    bench bench-programs
 .SECONDARY: $(LIB_OBJ) $(MAIN_OBJ) $(TEST_OBJ) $(BUILD)/threads/runner.o \
-    $(BUILD)/processes/runner.o
-all: $(PROGRAMS)
+    $(BUILD)/processes/runner.o $(BUILD)/bench/raw.o \
+    $(BENCH_NAMES:%=$(BUILD)/bench/raw_%.o)
+all: $(PROGRAMS) $(BENCH_PROGS)
 
 # Aliases: they only select SANITIZE above; with no other goal, they build
-# the programs and the tests.
-asan tsan: $(PROGRAMS) $(TESTS)
+# the programs, the tests and the raw reference programs.
+asan tsan: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -137,7 +152,8 @@ $(BUILD)/%.o: %.c
 # The tests exec the programs of their own build (tests.h).
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -DTVP_BINDIR='"$(BINDIR)"' -c $< -o $@
+	$(CC) $(ALL_CFLAGS) -DTVP_BINDIR='"$(BINDIR)"' \
+	    -DTVP_BENCHDIR='"$(BUILD)/bench"' -c $< -o $@
 
 $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 	@mkdir -p $(@D)
@@ -146,14 +162,15 @@ $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
 
-# Both test binaries run every suite: the same tests against each runner.
+# Both test binaries run every suite: the same tests against each runner
+# (and the raw programs' records against tvp's).
 # Then make install and uninstall, into a temporary directory, of this
 # build's programs (tests/install.sh runs make again, told SANITIZE).
 # Then the report program's tests (Python unittest, with Debian's python3:
 # its statistics on fixed inputs, plots rendered and checked, compare.sh's
 # flags on tiny runs of bin/); not in a sanitized build, which tests C.
 PYTHON := /usr/bin/python3
-check: $(PROGRAMS) $(TESTS)
+check: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
 	$(TEST_RUN) tests/install.sh$(if $(SANITIZE), SANITIZE=$(SANITIZE))
@@ -166,13 +183,34 @@ endif
 valgrind: $(PROGRAMS)
 	tests/valgrind.sh $(BINDIR)
 
+# The raw reference programs (bench/): each the bare operation, printing
+# one record through tvp's own record.c so that the columns are tvp's.
+# Only libc is linked dynamically into the ones that fork, as into any
+# plain program; libbsd (strlcpy, errc for the printing) and libmd (the
+# hash check) are linked statically, so they add no mapping to fork.
+BENCH_STATIC := -Wl,-Bstatic -lbsd -lmd -Wl,-Bdynamic -pthread
+BENCH_LIBS_hash := -lcrypto
+BENCH_LIBS_fileread := -lxxhash
+bench-programs: $(BENCH_PROGS)
+
+$(BUILD)/bench/raw-%: $(BUILD)/bench/raw_%.o $(BUILD)/bench/raw.o \
+    $(BUILD)/common/core/record.o
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS_$*) $(BENCH_STATIC)
+
+# tvp against the raw programs, case by case (bench/cases.tsv), each pair
+# run alternately: `make bench`, or `make bench BENCH_ARGS="-r 21 -c hash"`.
+bench: $(PROGRAMS) $(BENCH_PROGS)
+	/usr/bin/python3 bench/fidelity.py --bin $(BINDIR) \
+	    --bench $(BUILD)/bench $(BENCH_ARGS)
+
 # Static checks.  cppcheck: warning, style, performance, portability, with
 # the POSIX library model; what is off, and why, is in
 # .cppcheck-suppressions.xml, or inline next to the code.  clang-tidy's
 # checks and why are in .clang-tidy; it runs one file per invocation,
 # because given several it carries analyzer state from one to the next
 # (a false "uninitialized va_list" in worker.c after dataset.c).
-LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC)
+LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC) \
+            $(sort $(wildcard bench/*.c))
 LINT_CFLAGS = $(STD) $(WARN) -Icommon -pthread $(PKG_CFLAGS)
 lint:
 	cppcheck --quiet --std=c11 --library=posix --error-exitcode=1 \
@@ -244,4 +282,5 @@ clean:
 	rm -rf $(BUILD) build build-asan build-tsan bin
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
+    $(BENCH_NAMES:%=$(BUILD)/bench/raw_%.d) $(BUILD)/bench/raw.d \
     $(BUILD)/threads/runner.d $(BUILD)/processes/runner.d

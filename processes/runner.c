@@ -84,17 +84,16 @@ child_main(struct tvp_run *run, unsigned worker, pid_t parent,
 {
 	tvp_child_signals_reset();
 	/*
-	 * The gate's write end must go, or EOF never comes.  A replacement
-	 * is forked after the parent closed it, so it has no copy, and the
-	 * number may by now belong to another file.
+	 * If the parent dies, so do we, also while waiting at the start
+	 * gate: no orphans left working or waiting.  getppid() catches a
+	 * parent that died before the prctl.
 	 */
-	if (!replacement)
-		tvp_gate_child_close(run->ctl);
-	/* If the parent dies, so do we: no orphans left working. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
 		_exit(TVP_EXIT_FAIL);
-	setproctitle("worker %u of %u (%s)%s", worker, run->nworkers,
-	    run->wl->name, replacement ? " replacement" : "");
+	/* Only when asked: it costs a process its own copy of pages. */
+	if (run->name_workers)
+		setproctitle("worker %u of %u (%s)%s", worker, run->nworkers,
+		    run->wl->name, replacement ? " replacement" : "");
 	/* _exit, not exit: the parent's stdio buffers and atexit are not ours. */
 	_exit(tvp_worker_main(run, worker) == 0 ? 0 : TVP_EXIT_FAIL);
 }

@@ -20,7 +20,10 @@
 	X(options, ONCE)               \
 	X(registry, ONCE)              \
 	X(compare, ONCE)               \
+	X(bench, ONCE)                 \
 	X(run, EACH)                   \
+	X(gate, EACH)                  \
+	X(gate_processes, PROCESSES)   \
 	X(record, EACH)                \
 	X(framework, EACH)             \
 	X(fileread, EACH)              \

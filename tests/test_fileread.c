@@ -3,6 +3,7 @@
  * holding an empty file and files whose sizes are not a multiple of the
  * block size, and a generated dataset, each against a serial reference.
  */
+#define _GNU_SOURCE /* O_DIRECT */
 #include <sys/stat.h>
 
 #include <fcntl.h>
@@ -147,10 +148,81 @@ test_bad_dirs(void)
 	rmdir(dir);
 }
 
+/* Does the filesystem of dir open files with O_DIRECT? */
+static bool
+takes_direct(const char *dir)
+{
+	char path[512];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/a", dir);
+	if ((fd = open(path, O_RDONLY | O_DIRECT)) < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+/*
+ * --cache direct reads the same bytes as warm and cold: the same result,
+ * odd sizes and an empty file included.  Where the filesystem refuses
+ * O_DIRECT (tmpfs before Linux 6.6), the run is refused, exit 2.
+ */
+static void
+test_direct_same_result(void)
+{
+	static const char *const caches[] = { "warm", "cold", "direct" };
+	char dir[] = "/tmp/tvp-test-XXXXXX", args[256], want[32];
+	struct tvp_record rec;
+
+	make_tree(dir);
+	reference(want, sizeof(want));
+	for (size_t k = 0; k < sizeof(caches) / sizeof(caches[0]); k++) {
+		int rc;
+
+		snprintf(args, sizeof(args), "--dir %s --block-size 4096 "
+		    "--cache %s", dir, caches[k]);
+		rc = run_fileread(2, args, &rec);
+		if (k == 2 && !takes_direct(dir)) {
+			CU_ASSERT_EQUAL(rc, TVP_EXIT_USAGE);
+			continue;
+		}
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
+		CU_ASSERT_EQUAL(rec.bytes, 10007 + 4096 + 1);
+		CU_ASSERT_STRING_EQUAL(rec.result, want);
+	}
+	remove_tree(dir);
+}
+
+/*
+ * --cache direct refused, exit 2, before any worker: a --block-size that
+ * is not a multiple of what direct I/O needs, and a filesystem that
+ * refuses O_DIRECT (procfs does, on every Linux).
+ */
+static void
+test_direct_refused(void)
+{
+	char dir[] = "/tmp/tvp-test-XXXXXX", args[256];
+	struct tvp_record rec;
+
+	make_tree(dir);
+	if (takes_direct(dir)) {
+		snprintf(args, sizeof(args), "--dir %s --block-size 1000 "
+		    "--cache direct", dir);
+		CU_ASSERT_EQUAL(run_fileread(2, args, &rec), TVP_EXIT_USAGE);
+	}
+	CU_ASSERT_EQUAL(run_fileread(2, "--dir /proc/sys/kernel/random "
+	    "--cache direct", &rec), TVP_EXIT_USAGE);
+	remove_tree(dir);
+}
+
 CU_TestInfo tvp_fileread_tests[] = {
 	{ "empty and odd-sized files at 1, 2, 3, 8 workers",
 	    test_dir_odd_sizes },
 	{ "generated dataset, made then reused", test_generated_dataset },
 	{ "missing, non-directory and empty --dir", test_bad_dirs },
+	{ "--cache direct: the warm and cold result", test_direct_same_result },
+	{ "--cache direct: unaligned --block-size, procfs: exit 2",
+	    test_direct_refused },
 	CU_TEST_INFO_NULL,
 };

@@ -172,9 +172,43 @@ test_formats_agree(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(json.out, "\"env\": {"));
 }
 
+/* The maps column of a run of this mode's program with words. */
+static long
+maps_of(const char *const *words)
+{
+	struct tvp_test_output o;
+	const char *v;
+
+	CU_ASSERT_EQUAL_FATAL(tvp_test_run_words(tvp_test_program(), words,
+	    NULL, &o), 0);
+	v = column(split_record(o.out), "maps");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	return strtol(v, NULL, 10);
+}
+
+/*
+ * maps: the mappings the program had when its workers started, which
+ * fork copies; at least the program, libc, the stack and the control
+ * block, so more than a handful, and what /proc says, not a constant:
+ * a run whose setup maps a region of its own counts one more.
+ */
+static void
+test_maps_counted(void)
+{
+	static const char *const none[] = { "--format", "csv", "spawn",
+	    "--count", "2", NULL };
+	static const char *const touch[] = { "--format", "csv", "spawn",
+	    "--count", "2", "--touch", "4", NULL };
+	long plain = maps_of(none);
+
+	CU_ASSERT(plain > 5);
+	CU_ASSERT(maps_of(touch) > plain);
+}
+
 CU_TestInfo tvp_record_tests[] = {
 	{ "every workload reports a metric, in CSV, JSON and text",
 	    test_every_workload_has_metrics },
 	{ "text, CSV and JSON carry the same fields", test_formats_agree },
+	{ "maps: the mappings fork copies, counted", test_maps_counted },
 	CU_TEST_INFO_NULL,
 };

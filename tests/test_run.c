@@ -117,6 +117,32 @@ test_run_bad_algo(void)
 	    "--blocks 3 --algo nosuchalgo", &rec), TVP_EXIT_USAGE);
 }
 
+/*
+ * The input on 4 KiB pages or on 2 MiB huge pages (4 MiB of it, so at
+ * least one can be huge): the same bytes, so the same verified result,
+ * in both modes.
+ */
+static void
+test_run_pages(void)
+{
+	static const char *const pages[] = { "small", "huge" };
+	char args[128], first[TVP_RESULT_MAX] = "";
+	struct tvp_record rec;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args), "--blocks 64 --block-size 64K "
+		    "--rounds 2 --pages %s", pages[i]);
+		CU_ASSERT_EQUAL(tvp_test_execute("hash", 2, args, &rec),
+		    TVP_EXIT_OK);
+		CU_ASSERT_TRUE((rec.verdict == TVP_VERDICT_VERIFIED));
+		CU_ASSERT_PTR_NOT_NULL(strstr(rec.options, pages[i]));
+		if (i == 0)
+			strlcpy(first, rec.result, sizeof(first));
+		else
+			CU_ASSERT_STRING_EQUAL(rec.result, first);
+	}
+}
+
 /* Each worker marks its own flag in memory every worker sees. */
 static int
 mark_body(void *shared, unsigned worker, unsigned nworkers)
@@ -148,5 +174,6 @@ CU_TestInfo tvp_run_tests[] = {
 	{ "hash, 8 workers, 3 blocks", test_run_more_workers_than_items },
 	{ "hash, 0 blocks", test_run_zero_blocks },
 	{ "hash, unknown --algo is a usage error", test_run_bad_algo },
+	{ "hash --pages small and huge: the same result", test_run_pages },
 	CU_TEST_INFO_NULL,
 };

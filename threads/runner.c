@@ -68,10 +68,14 @@ thread_main(void *p)
 	struct thread_arg *a = p;
 	int rc = tvp_worker_main(a->run, a->worker);
 
-	/* Count first, then wake: the parent re-checks the count. */
+	/*
+	 * Count first, then wake: the parent re-checks the count.  Only the
+	 * last to finish wakes it, so the parent pays for one signal per
+	 * run, not one per worker.
+	 */
 	atomic_store(&a->finished, true);
-	atomic_fetch_add(a->done, 1);
-	pthread_kill(a->parent, TVP_SIGNAL_DONE);
+	if (atomic_fetch_add(a->done, 1) + 1 == a->run->nworkers)
+		pthread_kill(a->parent, TVP_SIGNAL_DONE);
 	return (void *)(intptr_t)rc;
 }
 

@@ -48,6 +48,10 @@ usage(FILE *fp)
 	    "                    held (workloads made of items); a thread's "
 	    "crash ends\n"
 	    "                    the whole program, so threads cannot\n"
+	    "  --name-workers    processes: set each worker's title (ps shows "
+	    "\"worker K\n"
+	    "                    of N\"); off by default: it costs each child "
+	    "page copies\n"
 	    "\nExit status: 0 ran and verified, 1 failed (including a result "
 	    "that did not\nverify, a worker that died, a timeout), 2 bad "
 	    "usage, 128+N ended by signal N\n(SIGINT, SIGTERM), after "
@@ -94,6 +98,7 @@ tvp_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, 'l' },
+		{ "name-workers", no_argument, NULL, 'N' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -162,6 +167,9 @@ tvp_main(int argc, char **argv)
 		case 'l':
 			tvp_workload_list(stdout);
 			return TVP_EXIT_OK;
+		case 'N':
+			run.name_workers = true;
+			break;
 		case 'q':
 			quick = true;
 			break;

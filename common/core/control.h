@@ -29,12 +29,17 @@ struct tvp_slot {
 	char error[200];                /* why it failed, if it did */
 };
 
+/* The start gate's states (worker.c). */
+enum { TVP_GATE_CLOSED, TVP_GATE_OPEN, TVP_GATE_ABORTED };
+
 struct tvp_control {
 	_Atomic uint64_t next_item;  /* the claim counter */
-	_Atomic int go;              /* 1 once the gate opened for work */
+	/*
+	 * The start gate: a futex word, TVP_GATE_*.  On a line of its own:
+	 * waiting workers read it while the claim counter is not yet used.
+	 */
+	alignas(TVP_CACHE_LINE) _Atomic uint32_t gate;
 	_Atomic int fault_fired;     /* the injected fault has struck */
-	int gate_rd, gate_wr;        /* the start gate: a pipe, see worker.c */
-	bool gate_closed;            /* the parent closed gate_wr */
 	unsigned nworkers;
 	size_t nitems;
 	/*
@@ -72,11 +77,12 @@ void tvp_control_destroy(struct tvp_control *ctl);
  */
 int tvp_worker_main(struct tvp_run *run, unsigned worker);
 
-/* Release every waiting worker at once (go) or send them home (abort). */
+/*
+ * Release every waiting worker at once (open) or send them home without
+ * working (abort).  One store and at most one wake-up call, whatever the
+ * number of workers.
+ */
 void tvp_gate_open(struct tvp_control *ctl);
 void tvp_gate_abort(struct tvp_control *ctl);
-
-/* A child process's copy of the gate's write end must go, or EOF never comes. */
-void tvp_gate_child_close(struct tvp_control *ctl);
 
 #endif

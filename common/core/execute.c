@@ -2,6 +2,7 @@
 
 #include <err.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,6 +47,26 @@ usage_delta(struct tvp_record *rec, const struct rusage before[2],
 	/* Peak RSS cannot be taken as a difference: the largest process. */
 	rec->maxrss_kb = after[0].ru_maxrss > after[1].ru_maxrss ?
 	    after[0].ru_maxrss : after[1].ru_maxrss;
+}
+
+/*
+ * How many mappings this process has (lines of /proc/self/maps), or -1:
+ * fork copies each one, so its cost grows with them, and a figure for a
+ * process's start says how many there were.
+ */
+static long
+count_mappings(void)
+{
+	FILE *fp = fopen("/proc/self/maps", "r");
+	long n = 0;
+	int c;
+
+	if (fp == NULL)
+		return -1;
+	while ((c = getc(fp)) != EOF)
+		n += c == '\n';
+	fclose(fp);
+	return n;
 }
 
 static void
@@ -214,6 +235,7 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	    wl->item != NULL ? run->nitems : 0)) == NULL)
 		rc = TVP_EXIT_FAIL;
 	if (rc == 0) {
+		rec->maps = count_mappings();
 		sample_usage(before);
 		rc = tvp_runner_run(run, &ph);
 		sample_usage(after);

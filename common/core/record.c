@@ -103,7 +103,7 @@ static const struct field fields[] = {
 	R(died, F_UINT), R(redone, F_U64), R(recover_s, F_SECONDS),
 	E(cpu_model, F_TEXT), E(online_cpus, F_LONG), E(kernel, F_TEXT),
 	E(libc, F_TEXT), E(affinity, F_TEXT),
-	R(verdict, F_VERDICT),
+	R(verdict, F_VERDICT), R(maps, F_LONG),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -33,6 +33,7 @@ struct tvp_record {
 	unsigned died;        /* workers that died (fault injection) */
 	uint64_t redone;      /* items redone by replacement workers */
 	double recover_s;     /* from the first death seen to the run's end */
+	long maps;            /* the parent's mappings when workers started */
 	char note[TVP_NOTE_MAX];
 	struct tvp_env env;
 	struct tvp_metric_value metrics[TVP_METRICS_MAX];

@@ -40,6 +40,7 @@ struct tvp_run {
 	unsigned nworkers;
 	struct tvp_fault fault;
 	double timeout_s;          /* 0: no limit */
+	bool name_workers;         /* processes: setproctitle per worker */
 
 	void *state;               /* wl->state_size bytes, zeroed */
 	size_t nitems;             /* items the item loop hands out */

@@ -2,10 +2,12 @@
  * The worker side of the framework, the same in both modes: the control
  * block, the start gate, and the default work loop that hands out items.
  */
-#define _GNU_SOURCE /* pipe2 */
-#include <err.h>
-#include <errno.h>
-#include <fcntl.h>
+#define _GNU_SOURCE /* syscall */
+#include <linux/futex.h>
+#include <sys/syscall.h>
+
+#include <limits.h>
+#include <sched.h>
 #include <stdalign.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,24 +25,12 @@ tvp_control_create(unsigned nworkers, size_t nitems)
 	    (size_t)nworkers * sizeof(struct tvp_slot);
 	size_t size = slots + nitems;
 	struct tvp_control *ctl;
-	int fds[2];
 
 	if (tvp_check_memory("the control block (-j and items)", size) != 0)
 		return NULL;
 	if ((ctl = tvp_shared_map(size)) == NULL)
 		return NULL;
-	/*
-	 * The gate is a pipe nobody writes to: workers block reading it and
-	 * closing the write end wakes all of them at once with EOF.  If the
-	 * parent dies, the kernel closes it too, so no worker waits forever.
-	 */
-	if (pipe2(fds, O_CLOEXEC) != 0) {
-		warn("start gate pipe");
-		tvp_shared_unmap(ctl, size);
-		return NULL;
-	}
-	ctl->gate_rd = fds[0];
-	ctl->gate_wr = fds[1];
+	atomic_init(&ctl->gate, TVP_GATE_CLOSED);
 	ctl->nworkers = nworkers;
 	ctl->nitems = nitems;
 	ctl->size = size;
@@ -57,47 +47,87 @@ tvp_control_destroy(struct tvp_control *ctl)
 {
 	if (ctl == NULL)
 		return;
-	tvp_gate_abort(ctl);
-	close(ctl->gate_rd);
 	tvp_shared_unmap(ctl, ctl->size);
+}
+
+/*
+ * The start gate.  What it must guarantee: no worker begins its work
+ * before every worker exists, so that work_s measures work and not
+ * staggered starts (and workers that contend do so from their first
+ * operation); a start that fails sends the workers already waiting home;
+ * and no worker waits for a parent that is gone -- threads die with
+ * their process, and each child process has PR_SET_PDEATHSIG, so the
+ * kernel kills a waiting child with its parent (processes/runner.c).
+ *
+ * What it must not do is cost a wake-up per worker: on this kind of
+ * machine (a VM) waking a worker that sleeps on an idle CPU costs tens of
+ * microseconds, which an empty run would report as the price of a thread
+ * or a process.  So a worker that arrives before the gate opens first
+ * waits runnable, yielding its CPU to anyone else (the parent creating
+ * the next worker, or a worker just created), for at most GATE_SPIN_NS;
+ * only then does it sleep on the gate word (a futex).  A start that
+ * takes longer than that (hundreds of workers) costs each early worker a
+ * sleep and a wake-up, bounded, instead of a spin without end.  The gate
+ * opens with one store and one FUTEX_WAKE for all of them.
+ */
+#ifndef GATE_SPIN_NS
+#define GATE_SPIN_NS 200000
+#endif
+
+static int
+futex_op(int op)
+{
+	return op | (tvp_mode_is_processes() ? 0 : FUTEX_PRIVATE_FLAG);
+}
+
+/* Sleep while *word is val (or until a signal): the caller looks again. */
+static void
+futex_wait(_Atomic uint32_t *word, uint32_t val)
+{
+	syscall(SYS_futex, (void *)(uintptr_t)word, futex_op(FUTEX_WAIT), val,
+	    NULL, NULL, 0);
+}
+
+static void
+futex_wake_all(_Atomic uint32_t *word)
+{
+	syscall(SYS_futex, (void *)(uintptr_t)word, futex_op(FUTEX_WAKE),
+	    INT_MAX, NULL, NULL, 0);
+}
+
+static void
+gate_set(struct tvp_control *ctl, uint32_t state)
+{
+	atomic_store_explicit(&ctl->gate, state, memory_order_release);
+	futex_wake_all(&ctl->gate);
 }
 
 void
 tvp_gate_open(struct tvp_control *ctl)
 {
-	atomic_store_explicit(&ctl->go, 1, memory_order_release);
-	tvp_gate_abort(ctl);
+	gate_set(ctl, TVP_GATE_OPEN);
 }
 
 void
 tvp_gate_abort(struct tvp_control *ctl)
 {
-	/*
-	 * gate_wr itself stays as it is: children read it from the shared
-	 * block to close their own copies, however late they run.
-	 */
-	if (!ctl->gate_closed)
-		close(ctl->gate_wr);
-	ctl->gate_closed = true;
+	gate_set(ctl, TVP_GATE_ABORTED);
 }
 
-void
-tvp_gate_child_close(struct tvp_control *ctl)
-{
-	close(ctl->gate_wr);
-}
-
-/* Block until the gate opens or is aborted; true if there is work to do. */
+/* Wait until the gate opens or is aborted; true if there is work to do. */
 static bool
-gate_wait(struct tvp_control *ctl)
+gate_wait(struct tvp_control *ctl, uint64_t arrived)
 {
-	char c;
-	ssize_t n;
+	uint32_t g;
 
-	do
-		n = read(ctl->gate_rd, &c, 1);
-	while (n < 0 && errno == EINTR);
-	return atomic_load_explicit(&ctl->go, memory_order_acquire) == 1;
+	while ((g = atomic_load_explicit(&ctl->gate, memory_order_acquire)) ==
+	    TVP_GATE_CLOSED) {
+		if (tvp_now_ns() - arrived < GATE_SPIN_NS)
+			sched_yield();
+		else
+			futex_wait(&ctl->gate, TVP_GATE_CLOSED);
+	}
+	return g == TVP_GATE_OPEN;
 }
 
 /* Claim the next item: a replacement's inherited one first. */
@@ -163,7 +193,7 @@ tvp_worker_main(struct tvp_run *run, unsigned worker)
 	int rc;
 
 	slot->t_arrive = tvp_now_ns();
-	if (!gate_wait(run->ctl))
+	if (!gate_wait(run->ctl, slot->t_arrive))
 		return 0;
 	slot->t_begin = tvp_now_ns();
 	rc = run->wl->work ? run->wl->work(run, worker) :

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "lib/gen.h"
+#include "lib/pages.h"
 #include "lib/refdigest.h"
 #include "workload.h"
 #include "workload_api.h"
@@ -25,7 +26,8 @@ struct hash_state {
 	size_t block_size;
 	long long rounds;
 	uint64_t seed;
-	unsigned char *data;     /* all blocks, private: workers only read */
+	struct tvp_pages input;  /* all blocks, private: workers only read */
+	unsigned char *data;     /* input.p */
 	const char *ref_name;    /* libmd's algorithm, or NULL if none */
 };
 
@@ -41,9 +43,34 @@ static const struct tvp_optdef hash_opts[] = {
 	    "seed of the data generator" },
 	{ "algo", TVP_OPT_STR, "sha256", 0, 0, NULL,
 	    "any digest OpenSSL's EVP knows (openssl list -digest-algorithms)" },
+	{ "pages", TVP_OPT_CHOICE, "huge", 0, 0, "huge|small",
+	    "the input's pages: huge (2 MiB, transparent huge pages) or small "
+	    "(4 KiB: a forked worker's first touch of each costs it, the "
+	    "lesson of the one-worker gap)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
+/*
+ * Say how much of the input did not get huge pages (THP off, or memory
+ * too fragmented): that part is small pages, each a first touch in a
+ * forked worker, and the figure shows it.
+ */
+static void
+note_small_pages(struct tvp_run *run, const struct tvp_pages *pg)
+{
+	long long huge = tvp_pages_huge_bytes(pg);
+	/* Only whole 2 MiB pages inside the input can be huge. */
+	size_t could = pg->size - pg->size % (2u << 20);
+
+	if (pg->advice_errno != 0)
+		tvp_note(run, "--pages huge: madvise(MADV_HUGEPAGE) failed "
+		    "(%s): the input is on small pages",
+		    strerror(pg->advice_errno));
+	else if (huge >= 0 && (size_t)huge < could)
+		tvp_note(run, "--pages huge: only %lld of %zu MiB of input on "
+		    "huge pages (see /sys/kernel/mm/transparent_hugepage)",
+		    huge >> 20, could >> 20);
+}
 
 static int
 hash_setup(struct tvp_run *run)
@@ -51,6 +78,7 @@ hash_setup(struct tvp_run *run)
 	static const char *const refs[] = { "md5", "sha1", "sha256", "sha384",
 	    "sha512" };
 	const char *algo = tvp_opt_str(run, "algo");
+	bool huge = strcmp(tvp_opt_str(run, "pages"), "huge") == 0;
 	size_t blocks = (size_t)tvp_opt_num(run, "blocks");
 	struct hash_state *st = tvp_state(run);
 
@@ -79,14 +107,17 @@ hash_setup(struct tvp_run *run)
 	if (tvp_check_memory("hash: --blocks x --block-size",
 	    blocks * st->block_size + blocks * st->mdlen) != 0)
 		return TVP_EXIT_USAGE;
-	if ((st->data = malloc(blocks * st->block_size + 1)) == NULL) {
+	if (tvp_pages_map(&st->input, blocks * st->block_size, huge) != 0) {
 		warn("hash: cannot allocate %zu bytes of data",
 		    blocks * st->block_size);
 		return TVP_EXIT_FAIL;
 	}
+	st->data = st->input.p;
 	for (size_t i = 0; i < blocks; i++)
 		tvp_gen_block(st->seed, i, st->data + i * st->block_size,
 		    st->block_size);
+	if (huge)
+		note_small_pages(run, &st->input);
 	/* Each block leaves its digest: the framework keeps them in order. */
 	return tvp_set_items(run, blocks, st->mdlen) == 0 ? 0 : TVP_EXIT_FAIL;
 }
@@ -228,7 +259,7 @@ hash_teardown(struct tvp_run *run)
 	struct hash_state *st = tvp_state(run);
 
 	EVP_MD_free(st->md);
-	free(st->data);
+	tvp_pages_unmap(&st->input);
 }
 
 const struct tvp_workload tvp_wl_hash = {

@@ -12,8 +12,6 @@
  * grows with the memory the program has touched; a new thread shares the
  * address space and does not care.
  */
-#define _GNU_SOURCE /* MADV_NOHUGEPAGE */
-#include <sys/mman.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
@@ -29,6 +27,7 @@
 #include <unistd.h>
 
 #include "lib/clock.h"
+#include "lib/pages.h"
 #include "workload.h"
 #include "workload_api.h"
 
@@ -44,7 +43,7 @@ struct spawn_slot {
 struct spawn_state {
 	size_t count;             /* spawns per tvp worker */
 	size_t touch;             /* bytes mapped and written in setup */
-	unsigned char *mem;       /* those bytes, private */
+	struct tvp_pages mem;     /* those bytes, private */
 	struct spawn_slot *slots; /* shared: one per tvp worker */
 	uint32_t *samples;        /* shared: ns per spawn, count per worker */
 };
@@ -89,26 +88,22 @@ spawn_setup(struct tvp_run *run)
 	    nsamples * sizeof(uint32_t)) != 0)
 		return TVP_EXIT_USAGE;
 	if (st->touch > 0) {
-		st->mem = mmap(NULL, st->touch, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (st->mem == MAP_FAILED) {
-			st->mem = NULL;
-			warn("spawn: cannot map %lld MiB for --touch",
-			    touch_mib);
-			return TVP_EXIT_FAIL;
-		}
 		/*
 		 * Say which page size, whatever the system default: with
 		 * huge pages fork copies one entry per 2 MiB, not per 4 KiB.
 		 */
-		if (madvise(st->mem, st->touch, huge ? MADV_HUGEPAGE :
-		    MADV_NOHUGEPAGE) != 0)
+		if (tvp_pages_map(&st->mem, st->touch, huge) != 0) {
+			warn("spawn: cannot map %lld MiB for --touch",
+			    touch_mib);
+			return TVP_EXIT_FAIL;
+		}
+		if (st->mem.advice_errno != 0)
 			tvp_note(run, "madvise(%s) failed: %s",
 			    huge ? "MADV_HUGEPAGE" : "MADV_NOHUGEPAGE",
-			    strerror(errno));
+			    strerror(st->mem.advice_errno));
 		/* Written, not just mapped: untouched pages have no entries. */
 		for (size_t off = 0; off < st->touch; off += page)
-			st->mem[off] = 1;
+			st->mem.p[off] = 1;
 	}
 	st->slots = tvp_shared(run, (size_t)tvp_workers(run) *
 	    sizeof(struct spawn_slot) + nsamples * sizeof(uint32_t));
@@ -282,8 +277,7 @@ spawn_teardown(struct tvp_run *run)
 {
 	struct spawn_state *st = tvp_state(run);
 
-	if (st->mem != NULL)
-		munmap(st->mem, st->touch);
+	tvp_pages_unmap(&st->mem);
 }
 
 const struct tvp_workload tvp_wl_spawn = {
