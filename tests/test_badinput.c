@@ -678,6 +678,40 @@ test_no_workload(void)
 	    0);
 }
 
+/*
+ * A record that cannot be written is a failure, not a success: to a full
+ * device (ENOSPC) or a closed standard output (EBADF), in every format,
+ * and --list, --help, --version too.  One line, exit 1.  A refusal that
+ * writes nothing to standard output keeps its own status.
+ */
+static void
+test_stdout_unwritable(void)
+{
+	static const struct tvp_test_setup full = { .stdout_file = "/dev/full" };
+	static const struct tvp_test_setup closed = { .stdout_closed = true };
+	static const char *const formats[] = { "text", "csv", "json" };
+	static const char *const list[] = { "--list", NULL };
+	static const char *const help[] = { "--help", NULL };
+	static const char *const version[] = { "--version", NULL };
+	static const char *const refused[] = { "-j", "0", "hash", NULL };
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const char *words[] = { "--format", formats[i], "hash",
+		    "--blocks", "1", "--rounds", "1", NULL };
+
+		tvp_test_expect(prog(), words, &full, 1, "cannot write the "
+		    "standard output: No space left on device", 1);
+		tvp_test_expect(prog(), words, &closed, 1, "cannot write the "
+		    "standard output: Bad file descriptor", 1);
+	}
+	tvp_test_expect(prog(), list, &full, 1, "No space left on device", 1);
+	tvp_test_expect(prog(), help, &full, 1, "No space left on device", 1);
+	tvp_test_expect(prog(), version, &full, 1, "No space left on device",
+	    1);
+	tvp_test_expect(prog(), version, &closed, 1, "Bad file descriptor", 1);
+	tvp_test_expect(prog(), refused, &closed, 2, "out of range for -j", 1);
+}
+
 CU_TestInfo tvp_badinput_tests[] = {
 	{ "--list, --help, WORKLOAD --help: exit 0", test_list_and_help },
 	{ "no workload: exit 2", test_no_workload },
@@ -701,5 +735,7 @@ CU_TestInfo tvp_badinput_tests[] = {
 	    test_no_processes },
 	{ "256 workers: hash and fileread verify", test_256_workers },
 	{ "-j 4096 accepted", test_4096_workers },
+	{ "record to a full or closed stdout: exit 1, one line",
+	    test_stdout_unwritable },
 	CU_TEST_INFO_NULL,
 };

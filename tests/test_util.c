@@ -212,6 +212,15 @@ child_exec(const char *path, char *const *argv,
 		dup2(null, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(errfd, STDERR_FILENO);
+	if (s != NULL && s->stdout_file != NULL) {
+		int fd = open(s->stdout_file, O_WRONLY);
+
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			_exit(126);
+		close(fd);
+	} else if (s != NULL && s->stdout_closed) {
+		close(STDOUT_FILENO);
+	}
 	if (s != NULL && s->fsize != 0) {
 		struct rlimit rl = { s->fsize, s->fsize };
 

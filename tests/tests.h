@@ -109,6 +109,9 @@ struct tvp_test_setup {
 	 * SIGINT/SIGTERM itself and takes them at its first wait).
 	 */
 	int pending_signal;
+	/* Standard output to this file (say /dev/full), or closed. */
+	const char *stdout_file;
+	bool stdout_closed;
 };
 
 /*
