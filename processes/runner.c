@@ -22,6 +22,7 @@
 
 #include "core/runner.h"
 #include "core/signals.h"
+#include "lib/escape.h"
 #include "lib/clock.h"
 
 const char tvp_mode[] = "processes";
@@ -120,7 +121,7 @@ worker_of(const pid_t *pids, unsigned n, pid_t pid)
 static void
 report_death(struct tvp_run *run, unsigned w, pid_t pid, int status)
 {
-	const char *why = run->ctl->slot[w].error;
+	const char *why = TVP_ESC(run->ctl->slot[w].error);
 
 	if (WIFSIGNALED(status))
 		warnx("worker %u (pid %ld) killed by SIG%s (%s)%s%s", w,

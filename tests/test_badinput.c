@@ -87,6 +87,16 @@ static const struct tvp_test_bad bad_run_options[] = {
 	{ { "-x", "hash" }, 2, "unknown option '-x'" },
 	{ { "nosuch" }, 2, "unknown workload 'nosuch'" },
 	{ { "" }, 2, "unknown workload ''" },
+	/* Control characters are echoed escaped: still one line. */
+	{ { "-j", "1\n2", "hash" }, 2, "value '1\\n2' for -j" NOTNUM },
+	{ { "--format", "x\ny", "hash" }, 2, "unknown format 'x\\ny'" },
+	{ { "--fault", "a\nb", "hash" }, 2, "unknown fault 'a\\nb'" },
+	{ { "--bo\ngus", "hash" }, 2, "unknown option '--bo\\ngus'" },
+	{ { "--bo\ngus=1", "hash" }, 2, "unknown option '--bo\\ngus'" },
+	{ { "-\n", "hash" }, 2, "unknown option '-\\n'" },
+	{ { "no\nsuch" }, 2, "unknown workload 'no\\nsuch'" },
+	{ { "\x1b[2J\r" }, 2, "unknown workload '\\x1b[2J\\r'" },
+	{ { "back\\slash" }, 2, "unknown workload 'back\\\\slash'" },
 	{ { NULL }, 0, NULL },
 };
 
@@ -116,6 +126,13 @@ static const struct tvp_test_bad bad_hash_options[] = {
 	{ { "hash", "--nosuch", "1" }, 2, "unknown option '--nosuch'" },
 	{ { "hash", "extra" }, 2, "unexpected argument 'extra'" },
 	{ { "hash", "--", "--blocks", "1" }, 2, "unexpected argument '--'" },
+	{ { "hash", "--blocks", "1\n" }, 2,
+	    "value '1\\n' for hash --blocks" NOTNUM },
+	{ { "hash", "--block-size", "1\tK" }, 2,
+	    "value '1\\tK' for hash --block-size" NOTNUM },
+	{ { "hash", "--algo", "a\nb" }, 2, "unknown digest 'a\\nb'" },
+	{ { "hash", "--no\nsuch", "1" }, 2, "unknown option '--no\\nsuch'" },
+	{ { "hash", "ex\ntra" }, 2, "unexpected argument 'ex\\ntra'" },
 	{ { NULL }, 0, NULL },
 };
 
@@ -156,6 +173,13 @@ static const struct tvp_test_bad bad_fileread_options[] = {
 	/* A cache directory that cannot be made: a failure, not bad usage. */
 	{ { "fileread", "--files", "2", "--cache-dir", "/proc/tvp-cache" }, 1,
 	    "cannot create cache directory /proc/tvp-cache" },
+	{ { "fileread", "--cache", "h\not" }, 2, "unknown value 'h\\not'" },
+	{ { "fileread", "--dir", "/nonexistent/a\nb" }, 2,
+	    "--dir /nonexistent/a\\nb: No such file or directory" },
+	{ { "fileread", "--dir", "/etc/passwd\x1b[2J" }, 2,
+	    "--dir /etc/passwd\\x1b[2J: No such file or directory" },
+	{ { "fileread", "--files", "2", "--cache-dir", "/proc/a\nb" }, 1,
+	    "cannot create cache directory /proc/a\\nb" },
 	{ { NULL }, 0, NULL },
 };
 
@@ -165,8 +189,8 @@ test_run_options(void)
 	static const char *const none[] = { NULL };
 
 	tvp_test_expect_table(prog(), bad_run_options);
-	/* No workload: the message, then the usage text. */
-	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 0);
+	/* No workload: one line too, not the usage text. */
+	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 1);
 }
 
 static void
@@ -673,9 +697,9 @@ test_no_workload(void)
 	static const char *const none[] = { NULL };
 	static const char *const only_run_opts[] = { "-j", "2", NULL };
 
-	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 0);
+	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 1);
 	tvp_test_expect(prog(), only_run_opts, NULL, 2, "no workload given",
-	    0);
+	    1);
 }
 
 /*

@@ -14,6 +14,7 @@
 #include <xxhash.h>
 
 #include "lib/dataset.h"
+#include "lib/escape.h"
 #include "lib/gen.h"
 #include "core/signals.h"
 #include "exit.h"
@@ -79,17 +80,17 @@ tvp_filelist_scan(const char *dir, struct tvp_filelist *list)
 
 	memset(list, 0, sizeof(*list));
 	if (stat(dir, &sb) != 0) {
-		warn("fileread: --dir %s", dir);
+		warn("fileread: --dir %s", TVP_ESC(dir));
 		return TVP_EXIT_USAGE;
 	}
 	if (!S_ISDIR(sb.st_mode)) {
-		warnx("fileread: --dir %s: not a directory", dir);
+		warnx("fileread: --dir %s: not a directory", TVP_ESC(dir));
 		return TVP_EXIT_USAGE;
 	}
 	/* COMFOLLOW: --dir may name a symlink; the ones under it are skipped. */
 	if ((fts = fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR,
 	    NULL)) == NULL) {
-		warn("fileread: --dir %s", dir);
+		warn("fileread: --dir %s", TVP_ESC(dir));
 		return TVP_EXIT_USAGE;
 	}
 	while ((e = fts_read(fts)) != NULL) {
@@ -122,15 +123,16 @@ tvp_filelist_scan(const char *dir, struct tvp_filelist *list)
 			list->skipped++;  /* FIFOs, devices, sockets */
 			continue;
 		}
-		warnx("fileread: --dir %s: %s: %s", dir, e->fts_path,
-		    strerror(errnum));
+		warnx("fileread: --dir %s: %s: %s", TVP_ESC(dir),
+		    TVP_ESC(e->fts_path), strerror(errnum));
 		fts_close(fts);
 		tvp_filelist_free(list);
 		return TVP_EXIT_USAGE;
 	}
 	fts_close(fts);
 	if (list->n == 0) {
-		warnx("fileread: --dir %s holds no regular files", dir);
+		warnx("fileread: --dir %s holds no regular files",
+		    TVP_ESC(dir));
 		tvp_filelist_free(list);
 		return TVP_EXIT_USAGE;
 	}
@@ -308,7 +310,8 @@ generate(const char *root, const char *tmp, size_t files, size_t size,
 	if (rc == 0)
 		goto out;
 fail:
-	warn("fileread: cannot write the dataset in %s: %s", root, what);
+	warn("fileread: cannot write the dataset in %s: %s", TVP_ESC(root),
+	    what);
 	rc = -1;
 out:
 	if (mf != NULL)
@@ -375,7 +378,8 @@ check_space(const char *root, size_t files, size_t size)
 	human(need_s, sizeof(need_s), need);
 	human(have_s, sizeof(have_s), have);
 	warnx("fileread: the dataset (--files %zu x --file-size %zu) needs "
-	    "%s, but %s has %s free", files, size, need_s, path, have_s);
+	    "%s, but %s has %s free", files, size, need_s, TVP_ESC(path),
+	    have_s);
 	return -1;
 }
 
@@ -433,13 +437,14 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	if (check_space(root, files, size) != 0)
 		return TVP_EXIT_USAGE;
 	if (make_dirs(root) != 0) {
-		warn("fileread: cannot create cache directory %s", root);
+		warn("fileread: cannot create cache directory %s",
+		    TVP_ESC(root));
 		return TVP_EXIT_FAIL;
 	}
 	/* Made under a temporary name and renamed when whole. */
 	snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", root);
 	if (mkdtemp(tmp) == NULL) {
-		warn("fileread: cannot create a dataset in %s", root);
+		warn("fileread: cannot create a dataset in %s", TVP_ESC(root));
 		return TVP_EXIT_FAIL;
 	}
 	fprintf(stderr, "fileread: generating %zu files of %zu bytes in %s\n",
@@ -461,7 +466,7 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 		remove_tree(tmp);  /* someone else made it meanwhile */
 	if (load(dir, files, size, list, expected) != 0) {
 		warnx("fileread: dataset %s is damaged (remove it, and it is "
-		    "made again)", dir);
+		    "made again)", TVP_ESC(dir));
 		return TVP_EXIT_FAIL;
 	}
 	return 0;

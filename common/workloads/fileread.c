@@ -17,6 +17,7 @@
 #include <xxhash.h>
 
 #include "lib/dataset.h"
+#include "lib/escape.h"
 #include "workload.h"
 #include "workload_api.h"
 
@@ -200,14 +201,14 @@ write_manifest(const char *file, const struct tvp_filelist *files,
 	FILE *fp = fopen(file, "w");
 
 	if (fp == NULL) {
-		warn("fileread: --manifest %s", file);
+		warn("fileread: --manifest %s", TVP_ESC(file));
 		return TVP_EXIT_FAIL;
 	}
 	for (size_t i = 0; i < files->n; i++)
 		fprintf(fp, "XXH3 (%s) = %016llx\n", files->paths[i],
 		    (unsigned long long)sums[i]);
 	if (fclose(fp) != 0) {
-		warn("fileread: --manifest %s", file);
+		warn("fileread: --manifest %s", TVP_ESC(file));
 		return TVP_EXIT_FAIL;
 	}
 	return 0;

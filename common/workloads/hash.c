@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/escape.h"
 #include "lib/gen.h"
 #include "lib/refdigest.h"
 #include "workload.h"
@@ -59,12 +60,12 @@ hash_setup(struct tvp_run *run)
 	st->seed = (uint64_t)tvp_opt_num(run, "seed");
 	if ((st->md = EVP_MD_fetch(NULL, algo, NULL)) == NULL) {
 		warnx("hash: unknown digest '%s' for --algo (see openssl list "
-		    "-digest-algorithms)", algo);
+		    "-digest-algorithms)", TVP_ESC(algo));
 		return TVP_EXIT_USAGE;
 	}
 	if (EVP_MD_get_flags(st->md) & EVP_MD_FLAG_XOF) {
 		warnx("hash: --algo %s has no fixed digest length; pick "
-		    "another", algo);
+		    "another", TVP_ESC(algo));
 		return TVP_EXIT_USAGE;
 	}
 	st->mdlen = (size_t)EVP_MD_get_size(st->md);
