@@ -120,6 +120,9 @@ static const struct tvp_test_bad bad_hash_options[] = {
 	{ { "hash", "--algo", "nosuch" }, 2, "unknown digest 'nosuch'" },
 	{ { "hash", "--algo", "" }, 2, "unknown digest ''" },
 	{ { "hash", "--algo", "shake128" }, 2, "no fixed digest length" },
+	/* A digest of no bytes: an empty result nothing could verify. */
+	{ { "hash", "--algo", "null" }, 2,
+	    "--algo null makes digests of 0 bytes" },
 	/* 16 Mi x 1 GiB: refused before any of it is allocated. */
 	{ { "hash", "--blocks", "16777216", "--block-size", "1G" }, 2,
 	    "needs 18014399046352896 bytes" },

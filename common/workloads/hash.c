@@ -68,6 +68,13 @@ hash_setup(struct tvp_run *run)
 		    "another", TVP_ESC(algo));
 		return TVP_EXIT_USAGE;
 	}
+	/* An empty digest makes an empty result that anything "verifies". */
+	if (EVP_MD_get_size(st->md) < 1) {
+		warnx("hash: --algo %s makes digests of %d bytes: nothing to "
+		    "verify; pick another", TVP_ESC(algo),
+		    EVP_MD_get_size(st->md));
+		return TVP_EXIT_USAGE;
+	}
 	st->mdlen = (size_t)EVP_MD_get_size(st->md);
 	for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++)
 		if (EVP_MD_is_a(st->md, refs[i]))
