@@ -238,6 +238,10 @@ child_exec(const char *path, char *const *argv,
 	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
 	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
 		_exit(126);
+	if (s != NULL && s->ignore_signal != 0)
+		signal(s->ignore_signal, SIG_IGN);
+	if (s != NULL && s->alarm_s != 0)
+		alarm(s->alarm_s);
 	sigemptyset(&mask);
 	if (s != NULL && s->pending_signal != 0) {
 		/* Blocked and pending across exec: see tests.h. */

@@ -109,6 +109,18 @@ struct tvp_test_setup {
 	 * SIGINT/SIGTERM itself and takes them at its first wait).
 	 */
 	int pending_signal;
+	/*
+	 * Non-zero: the program starts with this signal's disposition
+	 * SIG_IGN, as under nohup or in a script's background job.  Set
+	 * before pending_signal is raised, which is then queued (blocked
+	 * signals are not discarded), as one sent during the run would be.
+	 */
+	int ignore_signal;
+	/*
+	 * Non-zero: SIGALRM after this many seconds (alarm survives exec):
+	 * a program that would hang ends, and the test fails, not hangs.
+	 */
+	unsigned alarm_s;
 	/* Standard output to this file (say /dev/full), or closed. */
 	const char *stdout_file;
 	bool stdout_closed;

@@ -1,25 +1,54 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/signals.h"
 #include "lib/clock.h"
 
+/*
+ * Is sig's disposition SIG_IGN?  tvp never sets that itself, so for
+ * SIGINT and SIGTERM it says the program was started so (nohup, a
+ * background job of a script), and that is respected.
+ */
+static bool
+ignored(int sig)
+{
+	struct sigaction sa;
+
+	return sigaction(sig, NULL, &sa) == 0 && sa.sa_handler == SIG_IGN;
+}
+
+/*
+ * The signals tvp holds and takes.  Not an ignored SIGINT or SIGTERM:
+ * a blocked signal is queued even when ignored, and sigtimedwait would
+ * take it.
+ */
 static void
 waited_set(sigset_t *set)
 {
 	sigemptyset(set);
-	sigaddset(set, SIGINT);
-	sigaddset(set, SIGTERM);
+	if (!ignored(SIGINT))
+		sigaddset(set, SIGINT);
+	if (!ignored(SIGTERM))
+		sigaddset(set, SIGTERM);
 	sigaddset(set, SIGCHLD); /* also TVP_SIGNAL_DONE */
 }
 
 void
 tvp_signals_block(sigset_t *old)
 {
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	sigset_t set;
 
+	/*
+	 * SIGCHLD ignored at start would have the kernel reap every child
+	 * itself: waitpid could never report a worker's end, and a runner
+	 * would wait for ever.  The default (nothing done) is what tvp needs.
+	 */
+	if (ignored(SIGCHLD))
+		sigaction(SIGCHLD, &dfl, NULL);
 	waited_set(&set);
 	pthread_sigmask(SIG_BLOCK, &set, old);
 }
@@ -35,8 +64,11 @@ tvp_child_signals_reset(void)
 {
 	sigset_t none;
 
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	/* What the program was started with stays: ignored stays ignored. */
+	if (!ignored(SIGINT))
+		signal(SIGINT, SIG_DFL);
+	if (!ignored(SIGTERM))
+		signal(SIGTERM, SIG_DFL);
 	sigemptyset(&none);
 	pthread_sigmask(SIG_SETMASK, &none, NULL);
 }
@@ -48,9 +80,9 @@ tvp_signal_pending(void)
 
 	if (sigpending(&pending) != 0)
 		return 0;
-	if (sigismember(&pending, SIGINT))
+	if (sigismember(&pending, SIGINT) && !ignored(SIGINT))
 		return SIGINT;
-	if (sigismember(&pending, SIGTERM))
+	if (sigismember(&pending, SIGTERM) && !ignored(SIGTERM))
 		return SIGTERM;
 	return 0;
 }
