@@ -13,6 +13,7 @@
 #include "core/record.h"
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/signals.h"
 #include "lib/escape.h"
 
 #ifndef TVP_VERSION
@@ -264,6 +265,7 @@ tvp_main(int argc, char **argv)
 	int rc;
 
 	std_fds_open();
+	tvp_signals_init();
 	rc = run_cli(argc, argv);
 	if (close_stdout() != 0 && rc == TVP_EXIT_OK)
 		rc = TVP_EXIT_FAIL;

@@ -3,6 +3,9 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "core/signals.h"
 #include "lib/clock.h"
@@ -21,19 +24,67 @@ ignored(int sig)
 }
 
 /*
- * The signals tvp holds and takes.  Not an ignored SIGINT or SIGTERM:
- * a blocked signal is queued even when ignored, and sigtimedwait would
+ * SIGINT and SIGTERM, which interrupt a run; not one ignored at start: a
+ * blocked signal is queued even when ignored, and sigtimedwait would
  * take it.
  */
 static void
-waited_set(sigset_t *set)
+interrupt_set(sigset_t *set)
 {
 	sigemptyset(set);
 	if (!ignored(SIGINT))
 		sigaddset(set, SIGINT);
 	if (!ignored(SIGTERM))
 		sigaddset(set, SIGTERM);
+}
+
+/* The signals tvp holds and takes. */
+static void
+waited_set(sigset_t *set)
+{
+	interrupt_set(set);
 	sigaddset(set, SIGCHLD); /* also TVP_SIGNAL_DONE */
+}
+
+/* Append s to buf (cap bytes, kept NUL-terminated): async-signal-safe. */
+static void
+append(char *buf, size_t *used, size_t cap, const char *s)
+{
+	while (*s != '\0' && *used + 1 < cap)
+		buf[(*used)++] = *s++;
+	buf[*used] = '\0';
+}
+
+/*
+ * A signal outside the held phases: nothing is left to clean up, so say
+ * so in one line and end as an interrupted run does.  Only
+ * async-signal-safe calls.
+ */
+static void
+exit_on_signal(int sig)
+{
+	char line[256];
+	size_t used = 0;
+
+	append(line, &used, sizeof(line), getprogname());
+	append(line, &used, sizeof(line), ": interrupted by ");
+	append(line, &used, sizeof(line), sig == SIGINT ? "SIGINT" :
+	    "SIGTERM");
+	append(line, &used, sizeof(line), "\n");
+	(void)!write(STDERR_FILENO, line, used);
+	_exit(TVP_EXIT_SIGNAL(sig));
+}
+
+void
+tvp_signals_init(void)
+{
+	static const int sigs[] = { SIGINT, SIGTERM };
+	struct sigaction sa = { .sa_handler = exit_on_signal };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (!ignored(sigs[i]))
+			sigaction(sigs[i], &sa, NULL);
 }
 
 void
@@ -74,17 +125,16 @@ tvp_child_signals_reset(void)
 }
 
 int
-tvp_signal_pending(void)
+tvp_signal_take(void)
 {
-	sigset_t pending;
+	static const struct timespec now = { 0, 0 };
+	sigset_t set;
+	int sig;
 
-	if (sigpending(&pending) != 0)
-		return 0;
-	if (sigismember(&pending, SIGINT) && !ignored(SIGINT))
-		return SIGINT;
-	if (sigismember(&pending, SIGTERM) && !ignored(SIGTERM))
-		return SIGTERM;
-	return 0;
+	interrupt_set(&set);
+	while ((sig = sigtimedwait(&set, NULL, &now)) < 0 && errno == EINTR)
+		;
+	return sig > 0 ? sig : 0;
 }
 
 int

@@ -279,8 +279,11 @@ generate(const char *root, const char *tmp, size_t files, size_t size,
 		int fd, saved;
 		bool ok;
 
-		/* Ctrl-C is blocked (signals.h): look for it between files. */
-		if ((sig = tvp_signal_pending()) != 0) {
+		/*
+		 * Ctrl-C is blocked (signals.h): look for it between files,
+		 * and take it, or it strikes when the mask is restored.
+		 */
+		if ((sig = tvp_signal_take()) != 0) {
 			rc = sig;
 			goto out;
 		}
