@@ -16,6 +16,7 @@
  * pass.
  */
 #define _GNU_SOURCE /* unshare, CLONE_NEWNS */
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -610,6 +612,128 @@ test_dataset_interrupted(void)
 	tvp_test_rm_rf(dir);
 }
 
+/* The first entry of dir whose name starts with prefix, into out. */
+static bool
+find_entry(const char *dir, const char *prefix, char *out, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+			found = true;
+		}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Start the program generating a large dataset in dir and SIGKILL it as
+ * soon as its temporary directory exists: what a crash or the OOM
+ * killer leaves.  Nothing can clean up after SIGKILL.
+ */
+static void
+kill_while_generating(const char *dir)
+{
+	char args[256], tmp[600];
+	int argc, status;
+	char **argv;
+	pid_t pid;
+
+	snprintf(args, sizeof(args), "%s fileread --cache-dir %s --files "
+	    "100000 --file-size 1K", prog(), dir);
+	argv = tvp_test_split(args, &argc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	/* Until the temporary directory shows (100000 files take a while). */
+	for (int i = 0; i < 100000 && !find_entry(dir, ".tmp-", tmp,
+	    sizeof(tmp)); i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	kill(pid, SIGKILL);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	tvp_test_argv_free(argv);
+}
+
+/*
+ * A temporary dataset directory whose owner is gone (SIGKILL, a crash)
+ * is removed by the next run, which says so in its note; one whose owner
+ * still holds it is left alone.
+ */
+static void
+test_stale_temporaries(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", args[128], held[600];
+	int ready[2], go[2];
+	struct tvp_record rec;
+	struct tvp_run run;
+	pid_t owner;
+	char c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	kill_while_generating(dir);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 1);
+	snprintf(args, sizeof(args), "--cache-dir %s --files 3 --file-size "
+	    "100", dir);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, "removed 1 stale temporary "
+	    "director"));
+
+	/* An owner alive and holding its directory: left alone. */
+	CU_ASSERT_FATAL(pipe(ready) == 0 && pipe(go) == 0);
+	if ((owner = fork()) == 0) {
+		char tmp[600];
+		int fd;
+
+		close(ready[0]);
+		close(go[1]);
+		snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-XXXXXX", dir,
+		    (long)getpid());
+		if (mkdtemp(tmp) == NULL ||
+		    (fd = open(tmp, O_RDONLY | O_DIRECTORY)) < 0 ||
+		    flock(fd, LOCK_EX) != 0)
+			_exit(1);
+		(void)!write(ready[1], "r", 1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(owner > 0);
+	close(ready[1]);
+	close(go[0]);
+	CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
+	CU_ASSERT_TRUE(find_entry(dir, ".tmp-", held, sizeof(held)));
+	/* Not tvp_test_execute: the owner is a child of ours, left running. */
+	CU_ASSERT_EQUAL_FATAL(tvp_test_run_init(&run, "fileread", 2, args), 0);
+	CU_ASSERT_EQUAL(tvp_execute(&run, &rec), 0);
+	tvp_run_free(&run);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 1);
+	CU_ASSERT_PTR_NULL(strstr(rec.note, "stale"));
+	/* Its owner gone, the next run removes it. */
+	close(go[1]);
+	CU_ASSERT_EQUAL(waitpid(owner, NULL, 0), owner);
+	close(ready[0]);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	tvp_test_rm_rf(dir);
+}
+
 /*
  * No processes (or threads) left to start: as nobody, under a low
  * RLIMIT_NPROC.  One line naming fork or pthread_create and the worker;
@@ -759,6 +883,8 @@ CU_TestInfo tvp_badinput_tests[] = {
 	{ "dataset on a read-only tmpfs, exit 1", test_dataset_readonly_fs },
 	{ "Ctrl-C while the dataset is made: 130, nothing left",
 	    test_dataset_interrupted },
+	{ "temporaries left by SIGKILL removed by the next run",
+	    test_stale_temporaries },
 	{ "fork/pthread_create failing (RLIMIT_NPROC, nobody), exit 1",
 	    test_no_processes },
 	{ "256 workers: hash and fileread verify", test_256_workers },

@@ -1,10 +1,13 @@
 #define _GNU_SOURCE /* sigabbrev_np */
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <fts.h>
 #include <stdio.h>
@@ -20,6 +23,11 @@
 #include "exit.h"
 
 #define MANIFEST "manifest.xxh3"
+/*
+ * A dataset is made in ".tmp-PID-XXXXXX" (PID its maker's), which its
+ * maker holds flock()ed until it is renamed or removed.
+ */
+#define TMP_PREFIX ".tmp-"
 
 struct entry {
 	char *path;
@@ -323,6 +331,61 @@ out:
 	return rc;
 }
 
+/*
+ * Is the temporary directory `name` (in root) stale: its maker gone?  Its
+ * maker holds a lock on it (which dies with it, even by SIGKILL) from just
+ * after making it; in that moment before, the maker's pid, alive, says it
+ * is not.  A pid alive again by reuse only postpones the removal.  On
+ * true, *fd is the directory, locked by us.
+ */
+static bool
+stale(int rootfd, const char *name, int *fd)
+{
+	char *end;
+	long pid = strtol(name + strlen(TMP_PREFIX), &end, 10);
+
+	if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return false;
+	if ((*fd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return false;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return true;
+	close(*fd);
+	return false;
+}
+
+/*
+ * Remove the temporary directories in root that runs killed while making
+ * a dataset left behind (nothing cleans up after SIGKILL).  Returns how
+ * many were removed.
+ */
+static size_t
+remove_stale(const char *root)
+{
+	char path[4096 + 1 + 256];
+	DIR *d = opendir(root);
+	struct dirent *e;
+	size_t removed = 0;
+	int fd;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 ||
+		    !stale(dirfd(d), e->d_name, &fd))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
+		remove_tree(path);
+		removed += faccessat(dirfd(d), e->d_name, F_OK,
+		    AT_SYMLINK_NOFOLLOW) != 0;
+		close(fd);
+	}
+	closedir(d);
+	return removed;
+}
+
 /* "123 bytes", "4.0 KiB", ... for a message. */
 static void
 human(char *out, size_t len, unsigned long long n)
@@ -423,16 +486,18 @@ load(const char *dir, size_t files, size_t size, struct tvp_filelist *list,
 
 int
 tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
-    uint64_t seed, struct tvp_filelist *list, uint64_t **expected)
+    uint64_t seed, struct tvp_filelist *list, uint64_t **expected,
+    size_t *stale_removed)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
 	char root[4096], dir[4200], tmp[4200];
-	int rc;
+	int rc, lock;
 
 	if (*cache_dir)
 		strlcpy(root, cache_dir, sizeof(root));
 	else
 		default_cache_dir(root, sizeof(root));
+	*stale_removed = remove_stale(root);
 	snprintf(dir, sizeof(dir), "%s/fileread-%zux%zu-seed%llu", root,
 	    files, size, (unsigned long long)seed);
 	if (load(dir, files, size, list, expected) == 0)
@@ -444,10 +509,19 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 		    TVP_ESC(root));
 		return TVP_EXIT_FAIL;
 	}
-	/* Made under a temporary name and renamed when whole. */
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", root);
+	/* Made under a temporary name, held (stale()), renamed when whole. */
+	snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%ld-XXXXXX", root,
+	    (long)getpid());
 	if (mkdtemp(tmp) == NULL) {
 		warn("fileread: cannot create a dataset in %s", TVP_ESC(root));
+		return TVP_EXIT_FAIL;
+	}
+	if ((lock = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(lock, LOCK_EX) != 0) {
+		warn("fileread: cannot lock %s", TVP_ESC(tmp));
+		if (lock >= 0)
+			close(lock);
+		remove_tree(tmp);
 		return TVP_EXIT_FAIL;
 	}
 	fprintf(stderr, "fileread: generating %zu files of %zu bytes in %s\n",
@@ -458,6 +532,7 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	sigaction(SIGXFSZ, &old_xfsz, NULL);
 	if (rc != 0) {
 		remove_tree(tmp);
+		close(lock);
 		if (rc < 0)
 			return TVP_EXIT_FAIL;
 		warnx("fileread: interrupted by SIG%s while generating the "
@@ -467,6 +542,7 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	sync();
 	if (rename(tmp, dir) != 0)
 		remove_tree(tmp);  /* someone else made it meanwhile */
+	close(lock);
 	if (load(dir, files, size, list, expected) != 0) {
 		warnx("fileread: dataset %s is damaged (remove it, and it is "
 		    "made again)", TVP_ESC(dir));

@@ -90,11 +90,17 @@ fileread_setup(struct tvp_run *run)
 			    st->files.skipped, st->files.links,
 			    st->files.skipped - st->files.links);
 	} else {
+		size_t stale = 0;
+
 		rc = tvp_dataset_open(tvp_opt_str(run, "cache-dir"),
 		    (size_t)tvp_opt_num(run, "files"),
 		    (size_t)tvp_opt_num(run, "file-size"),
 		    (uint64_t)tvp_opt_num(run, "seed"), &st->files,
-		    &st->expected);
+		    &st->expected, &stale);
+		if (stale > 0)
+			tvp_note(run, "removed %zu stale temporary "
+			    "director%s of datasets whose maker was killed",
+			    stale, stale == 1 ? "y" : "ies");
 	}
 	if (rc != 0)
 		return rc;
