@@ -66,8 +66,9 @@ bool tvp_mode_is_processes(void);
 
 /*
  * Refuse a request needing `need` bytes of memory when the machine has
- * less, before anything is allocated: 0, or -1 after a warning that says
- * how much `what` needs.
+ * less available (MemAvailable, less a margin: lib/room.h), before
+ * anything is allocated: 0, or -1 after a warning that says how much
+ * `what` needs.
  */
 int tvp_check_memory(const char *what, size_t need);
 

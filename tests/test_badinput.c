@@ -558,6 +558,55 @@ test_dataset_full_fs(void)
 	}
 }
 
+/*
+ * A dataset that would fit but leave next to nothing free is refused:
+ * 63 MiB on a 64 MiB tmpfs.  The margin kept back is 5% of the
+ * filesystem (3.2 MiB here), at most 1 GiB.
+ */
+static void
+test_dataset_space_margin(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX";
+	const char *words[] = { "fileread", "--cache-dir", dir, "--files",
+	    "63", "--file-size", "1M", NULL };
+
+	if (!private_mounts() || !mount_tmpfs(dir, 0, "size=64m"))
+		return;
+	tvp_test_expect(prog(), words, NULL, 2, "needs 66071504 bytes (63.0 "
+	    "MiB), but", 1);
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	unmount(dir);
+}
+
+/*
+ * Memory is checked against what is available (MemAvailable), less a
+ * margin, not against the total: a request just under the machine's
+ * total memory is refused, exit 2, before anything is allocated.  Run
+ * under RLIMIT_AS, so that a check that let it through fails at malloc
+ * (exit 1) instead of taking the machine's memory.  Sanitizers reserve
+ * terabytes of address space and cannot run under RLIMIT_AS.
+ */
+static void
+test_memory_margin(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	fprintf(stderr, "(sanitizer build: no RLIMIT_AS; skipped) ");
+#else
+	static const struct tvp_test_setup small = {
+		.address_space = 1ULL << 30 };
+	unsigned long long total = (unsigned long long)sysconf(_SC_PHYS_PAGES) *
+	    (unsigned long long)sysconf(_SC_PAGESIZE);
+	/* Blocks of 1 MiB and their sha256 digests: just under the total. */
+	unsigned long long blocks = total / ((1 << 20) + 32);
+	char nblocks[32];
+	const char *words[] = { "hash", "--blocks", nblocks, "--block-size",
+	    "1M", NULL };
+
+	snprintf(nblocks, sizeof(nblocks), "%llu", blocks);
+	tvp_test_expect(prog(), words, &small, 2, "of memory available", 1);
+#endif
+}
+
 /* A read-only filesystem: the cache directory cannot be made, exit 1. */
 static void
 test_dataset_readonly_fs(void)
@@ -881,6 +930,10 @@ CU_TestInfo tvp_badinput_tests[] = {
 	    test_dataset_write_fails },
 	{ "dataset on a full tmpfs: refused / ENOSPC", test_dataset_full_fs },
 	{ "dataset on a read-only tmpfs, exit 1", test_dataset_readonly_fs },
+	{ "dataset leaving too little free: refused, exit 2",
+	    test_dataset_space_margin },
+	{ "memory: available less a margin, not the total",
+	    test_memory_margin },
 	{ "Ctrl-C while the dataset is made: 130, nothing left",
 	    test_dataset_interrupted },
 	{ "temporaries left by SIGKILL removed by the next run",

@@ -12,6 +12,7 @@
 
 #include "core/run.h"
 #include "core/runner.h"
+#include "lib/room.h"
 
 /* Split a workload's quick-run string into words and parse them. */
 static int
@@ -202,19 +203,52 @@ tvp_shared(struct tvp_run *run, size_t size)
 	return p;
 }
 
+/*
+ * The memory this machine has available (MemAvailable: free, and what
+ * the kernel can reclaim without swapping) and its total, in bytes.
+ * Without /proc, or on a kernel before MemAvailable (3.14), free pages
+ * only.  false if neither is known.
+ */
+static bool
+memory(uint64_t *avail, uint64_t *total)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), free_pages =
+	    sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	unsigned long long kb;
+	char line[128];
+	bool found = false;
+	FILE *fp;
+
+	if (pages <= 0 || free_pages < 0 || page <= 0)
+		return false;
+	*total = (uint64_t)pages * (uint64_t)page;
+	*avail = (uint64_t)free_pages * (uint64_t)page;
+	if ((fp = fopen("/proc/meminfo", "r")) == NULL)
+		return true;
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		/* NOLINTNEXTLINE(cert-err34-c): a kernel-written number */
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			*avail = kb * 1024;
+			found = true;
+		}
+	fclose(fp);
+	return true;
+}
+
 int
 tvp_check_memory(const char *what, size_t need)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	unsigned long long have = (unsigned long long)pages * (unsigned long)page;
+	uint64_t avail, total, room;
 
-	if (pages > 0 && page > 0 && need > have) {
-		warnx("%s needs %zu bytes (%.1f GiB), more than this "
-		    "machine's %.1f GiB of memory", what, need,
-		    (double)need / (1 << 30), (double)have / (1 << 30));
-		return -1;
-	}
-	return 0;
+	if (!memory(&avail, &total) || need <= (room = tvp_room(avail,
+	    total)))
+		return 0;
+	warnx("%s needs %zu bytes (%.1f GiB), more than the %.1f GiB of "
+	    "memory available (%.1f GiB, less a margin of %.1f GiB)", what,
+	    need, (double)need / (1 << 30), (double)room / (1 << 30),
+	    (double)avail / (1 << 30),
+	    (double)tvp_room_margin(total) / (1 << 30));
+	return -1;
 }
 
 void

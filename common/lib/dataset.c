@@ -19,6 +19,7 @@
 #include "lib/dataset.h"
 #include "lib/escape.h"
 #include "lib/gen.h"
+#include "lib/room.h"
 #include "core/signals.h"
 #include "exit.h"
 
@@ -407,15 +408,17 @@ human(char *out, size_t len, unsigned long long n)
 
 /*
  * Refuse a dataset the filesystem has no room for, before writing any of
- * it.  The cache directory may not exist yet: ask the nearest directory
- * that does.  Without figures (statvfs fails, a pseudo filesystem), let
- * the writes find out.
+ * it: room is its free blocks less a margin (lib/room.h), so that a
+ * dataset that would fit leaves the filesystem usable.  The cache
+ * directory may not exist yet: ask the nearest directory that does.
+ * Without figures (statvfs fails, a pseudo filesystem), let the writes
+ * find out.
  */
 static int
 check_space(const char *root, size_t files, size_t size)
 {
-	char path[4096], need_s[64], have_s[64];
-	unsigned long long bsize, need, have;
+	char path[4096], need_s[64], have_s[64], room_s[64];
+	unsigned long long bsize, need, have, room;
 	struct statvfs sv;
 
 	strlcpy(path, root, sizeof(path));
@@ -439,13 +442,16 @@ check_space(const char *root, size_t files, size_t size)
 	need = (unsigned long long)files * ((size + bsize - 1) / bsize * bsize) +
 	    (unsigned long long)files * 48 + 2 * bsize;
 	have = (unsigned long long)sv.f_bavail * bsize;
-	if (need <= have)
+	room = tvp_room(have, (unsigned long long)sv.f_blocks * bsize);
+	if (need <= room)
 		return 0;
 	human(need_s, sizeof(need_s), need);
 	human(have_s, sizeof(have_s), have);
+	human(room_s, sizeof(room_s), room);
 	warnx("fileread: the dataset (--files %zu x --file-size %zu) needs "
-	    "%s, but %s has %s free", files, size, need_s, TVP_ESC(path),
-	    have_s);
+	    "%s, but %s has %s free, %s of it usable (a margin of 5%% of the "
+	    "filesystem, at most 1 GiB, is kept free)", files, size, need_s,
+	    TVP_ESC(path), have_s, room_s);
 	return -1;
 }
 
