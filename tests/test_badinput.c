@@ -531,6 +531,126 @@ unmount(const char *dir)
 	CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+/*
+ * The manifest is written whole or not at all: on a filesystem that fills
+ * up while it is written, the run fails (exit 1, one line), the manifest
+ * that was there is left as it was, and no temporary file stays.
+ */
+static void
+test_manifest_atomic(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", fs[] = "/tmp/tvp-badinput-XXXXXX";
+	char manifest[64], name[64], old[16] = "";
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    manifest, NULL };
+	FILE *fp;
+
+	if (!private_mounts())
+		return;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	/* 200 lines of 60-odd bytes: more than the one page of the tmpfs. */
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "file-with-a-longish-name-%03d", i);
+		write_file(dir, name, 1, 0644);
+	}
+	if (!mount_tmpfs(fs, 0, "size=4k")) {
+		tvp_test_rm_rf(dir);
+		return;
+	}
+	snprintf(manifest, sizeof(manifest), "%s/m", fs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(manifest, "w"));
+	fputs("old\n", fp);
+	CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+	tvp_test_expect(prog(), words, NULL, 1, "No space left on device", 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(manifest, "r"));
+	CU_ASSERT_PTR_NOT_NULL(fgets(old, sizeof(old), fp));
+	fclose(fp);
+	CU_ASSERT_STRING_EQUAL(old, "old\n");
+	CU_ASSERT_EQUAL(count_entries(fs, ""), 1);
+	unmount(fs);
+	tvp_test_rm_rf(dir);
+}
+
+/* xxhsum -c FILE, run from dir: its exit status, or -1 if not there. */
+static int
+xxhsum_check(const char *file)
+{
+	static const char xxhsum[] = "/usr/bin/xxhsum";
+	const char *words[] = { "-c", file, NULL };
+	struct tvp_test_output o;
+	int rc;
+
+	if (access(xxhsum, X_OK) != 0)
+		return -1;
+	rc = tvp_test_run_words(xxhsum, words, NULL, &o);
+	if (rc != 0)
+		fprintf(stderr, "\nxxhsum -c %s: exit %d\n%s%s", file, rc, o.out,
+		    o.err);
+	return rc;
+}
+
+/*
+ * File names in a manifest: every name xxhsum -c can read back is written
+ * as it is (backslash, tab, CR, parentheses, " = ", spaces); a newline,
+ * which no line of xxhsum 0.8.1 can hold, is refused before the run,
+ * naming the file, rather than writing a manifest that cannot be checked.
+ */
+static void
+test_manifest_names(void)
+{
+	static const char *const odd[] = { "back\\slash", "tab\tx", "cr\rx",
+	    "a) = b", "paren(x)", " lead", "trail ", "XXH3 (y) = 0" };
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", manifest[] =
+	    "/tmp/tvp-badinput-manifest-XXXXXX", msg[256];
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    manifest, NULL };
+	int fd, rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_FATAL((fd = mkstemp(manifest)) >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		write_file(dir, odd[i], 3, 0644);
+	tvp_test_expect(prog(), words, NULL, 0, "", 0);
+	rc = xxhsum_check(manifest);
+	if (rc < 0)
+		fprintf(stderr, "(no xxhsum: manifest not checked) ");
+	else
+		CU_ASSERT_EQUAL(rc, 0);
+	write_file(dir, "new\nline", 3, 0644);
+	snprintf(msg, sizeof(msg), "%s/new\\nline: a file name with a "
+	    "newline", dir);
+	tvp_test_expect(prog(), words, NULL, 2, msg, 1);
+	unlink(manifest);
+	tvp_test_rm_rf(dir);
+}
+
+/*
+ * A manifest written inside --dir would be read as data by the next run,
+ * changing its result: refused before the run, also through a symlink.
+ */
+static void
+test_manifest_inside_dir(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", link[600], manifest[700];
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    manifest, NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_file(dir, "a", 10, 0644);
+	snprintf(manifest, sizeof(manifest), "%s/sub", dir);
+	CU_ASSERT_FATAL(mkdir(manifest, 0755) == 0);
+	snprintf(manifest, sizeof(manifest), "%s/m", dir);
+	tvp_test_expect(prog(), words, NULL, 2, "is inside --dir", 1);
+	snprintf(link, sizeof(link), "%s-link", dir);
+	CU_ASSERT_FATAL(symlink(dir, link) == 0);
+	snprintf(manifest, sizeof(manifest), "%s/sub/m", link);
+	tvp_test_expect(prog(), words, NULL, 2, "is inside --dir", 1);
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 2);
+	unlink(link);
+	tvp_test_rm_rf(dir);
+}
+
 /* A full filesystem: too small (refused first), out of inodes (ENOSPC). */
 static void
 test_dataset_full_fs(void)
@@ -926,6 +1046,11 @@ CU_TestInfo tvp_badinput_tests[] = {
 	    test_changed_under_run },
 	{ "cached dataset damaged between runs, exit 1", test_damaged_dataset },
 	{ "--manifest unwritable, exit 1", test_manifest_unwritable },
+	{ "--manifest on a full filesystem: old one intact, nothing left",
+	    test_manifest_atomic },
+	{ "--manifest: odd names pass xxhsum -c, a newline refused",
+	    test_manifest_names },
+	{ "--manifest inside --dir refused", test_manifest_inside_dir },
 	{ "dataset writes fail (RLIMIT_FSIZE), exit 1, no temp dir",
 	    test_dataset_write_fails },
 	{ "dataset on a full tmpfs: refused / ENOSPC", test_dataset_full_fs },
