@@ -72,6 +72,17 @@ bool tvp_mode_is_processes(void);
  */
 int tvp_check_memory(const char *what, size_t need);
 
+/*
+ * In setup, before making them: the file descriptors the run will hold
+ * open at once beyond the framework's own, `in_setup` made by setup
+ * (inherited by every worker process) and `per_worker` that each of
+ * `busy` workers opens for itself (all in this one process as threads,
+ * each in its own as processes).  Raises the soft RLIMIT_NOFILE if the
+ * hard one allows; else -1 after one line saying what is needed.
+ */
+int tvp_need_fds(struct tvp_run *run, size_t in_setup, size_t per_worker,
+    size_t busy);
+
 /* ---- results, notes, metrics ------------------------------------------ */
 
 /* Set the result (printf-style; at most TVP_RESULT_MAX - 1 bytes, cut

@@ -927,6 +927,46 @@ test_no_processes(void)
 		fprintf(stderr, "\nstderr:\n%s", o.err);
 }
 
+/*
+ * The descriptors a run will hold at once are counted before it starts,
+ * under the common `ulimit -n 1024`: the soft limit is raised toward the
+ * hard one where that is enough, else the run is refused in one line.
+ * background holds 8 per observer, all in one process as threads;
+ * pingpong --via pipe makes 2 per worker in setup, in both modes.
+ */
+static void
+test_descriptors(void)
+{
+	static const struct tvp_test_setup tight = { .nofile = 1024,
+	    .nofile_hard = 1024 };
+	static const struct tvp_test_setup raisable = { .nofile = 1024,
+	    .nofile_hard = 4096 };
+	static const char *const bg[] = { "-j", "160", "--format", "csv",
+	    "background", NULL };
+	static const char *const pp[] = { "-j", "520", "--format", "csv",
+	    "pingpong", "--via", "pipe", "--rounds", "10", NULL };
+	struct tvp_test_output o;
+	char verdict[32];
+	int rc;
+
+	if (strcmp(tvp_mode, "threads") == 0)
+		tvp_test_expect(prog(), bg, &tight, 2, "background: -j 160 "
+		    "needs 1", 1);
+	rc = tvp_test_run_words(prog(), bg, &raisable, &o);
+	CU_ASSERT_EQUAL(rc, 0);
+	CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "verdict", verdict,
+	    sizeof(verdict)) && strcmp(verdict, "verified") == 0);
+	if (rc != 0)
+		fprintf(stderr, "\nbackground -j 160, hard limit 4096: exit "
+		    "%d\n%s", rc, o.err);
+	tvp_test_expect(prog(), pp, &tight, 2, "pingpong: -j 520 needs 1", 1);
+	rc = tvp_test_run_words(prog(), pp, &raisable, &o);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\npingpong -j 520, hard limit 4096: exit %d\n%s",
+		    rc, o.err);
+}
+
 /* 256 workers, tiny sizes: both workloads verify. */
 static void
 test_256_workers(void)
@@ -1067,6 +1107,8 @@ CU_TestInfo tvp_badinput_tests[] = {
 	    test_no_processes },
 	{ "256 workers: hash and fileread verify", test_256_workers },
 	{ "-j 4096 accepted", test_4096_workers },
+	{ "descriptors counted up front: limit raised, or one line",
+	    test_descriptors },
 	{ "record to a full or closed stdout: exit 1, one line",
 	    test_stdout_unwritable },
 	CU_TEST_INFO_NULL,

@@ -229,6 +229,12 @@ child_exec(const char *path, char *const *argv,
 		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
 			_exit(126);
 	}
+	if (s != NULL && s->nofile != 0) {
+		struct rlimit rl = { s->nofile, s->nofile_hard };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			_exit(126);
+	}
 	if (s != NULL && s->address_space != 0) {
 		struct rlimit rl = { s->address_space, s->address_space };
 

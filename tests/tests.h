@@ -103,6 +103,7 @@ struct tvp_test_setup {
 	rlim_t nproc;         /* RLIMIT_NPROC, 0: unchanged */
 	rlim_t fsize;         /* RLIMIT_FSIZE, 0: unchanged */
 	rlim_t address_space; /* RLIMIT_AS, 0: unchanged */
+	rlim_t nofile, nofile_hard; /* RLIMIT_NOFILE soft, hard; 0: unchanged */
 	/*
 	 * Non-zero: the program starts with this signal blocked and already
 	 * pending, so it has "arrived" by the time the program can look.

@@ -3,6 +3,9 @@
  * result, notes and metrics (workload_api.h), and how the framework sets
  * a run up and releases it (run.h).
  */
+#include <sys/resource.h>
+
+#include <dirent.h>
 #include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -249,6 +252,67 @@ tvp_check_memory(const char *what, size_t need)
 	    (double)avail / (1 << 30),
 	    (double)tvp_room_margin(total) / (1 << 30));
 	return -1;
+}
+
+/*
+ * Descriptors the framework may hold during a run besides those already
+ * open: the start gate's pipe, a shared memory object being mapped, a
+ * file of /proc being read, the manifest, what a sanitizer opens.
+ */
+#define FDS_RESERVE 32
+
+/* Descriptors open in this process now (those inherited included). */
+static size_t
+fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (d == NULL)
+		return 3;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
+}
+
+int
+tvp_need_fds(struct tvp_run *run, size_t in_setup, size_t per_worker,
+    size_t busy)
+{
+	bool one_process = !tvp_mode_is_processes();
+	size_t need = fds_open() + FDS_RESERVE + in_setup +
+	    per_worker * (one_process ? busy : (busy > 0));
+	unsigned long long soft;
+	struct rlimit rl;
+	char why[128];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    need <= rl.rlim_cur)
+		return 0;
+	soft = (unsigned long long)rl.rlim_cur;
+	if (in_setup > 0)
+		snprintf(why, sizeof(why), "%zu made in setup", in_setup);
+	else
+		snprintf(why, sizeof(why), "%zu per worker%s", per_worker,
+		    one_process ? ", all in this one process" : "");
+	if (rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max) {
+		warnx("%s: -j %u needs %zu file descriptors open at once (%s), "
+		    "more than the hard limit of %llu (ulimit -Hn)",
+		    run->wl->name, run->nworkers, need, why,
+		    (unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	/* The hard limit allows it: raise the soft one, as far as needed. */
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		warn("%s: -j %u needs %zu file descriptors open at once (%s); "
+		    "raising the limit of %llu (ulimit -n)", run->wl->name,
+		    run->nworkers, need, why, soft);
+		return -1;
+	}
+	return 0;
 }
 
 void

@@ -148,6 +148,10 @@ fileread_setup(struct tvp_run *run)
 	}
 	if (rc != 0)
 		return rc;
+	/* Each worker holds one file open while it reads it. */
+	if (tvp_need_fds(run, 0, 1, st->files.n < tvp_workers(run) ?
+	    st->files.n : tvp_workers(run)) != 0)
+		return TVP_EXIT_USAGE;
 	if (strcmp(tvp_opt_str(run, "cache"), "cold") == 0) {
 		size_t resident = tvp_filelist_evict(&st->files);
 
