@@ -1,11 +1,8 @@
 #include <err.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "core/cli.h"
 #include "core/execute.h"
@@ -91,8 +88,8 @@ wants_help(int argc, char **argv)
 	return false;
 }
 
-static int
-run_cli(int argc, char **argv)
+int
+tvp_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "fault", required_argument, NULL, 'F' },
@@ -115,6 +112,8 @@ run_cli(int argc, char **argv)
 	long long n;
 	int ch, rc;
 
+	/* From the start: a signal before the run ends it as one during. */
+	tvp_signals_init();
 	/*
 	 * '+': stop at the workload name; what follows is the workload's.
 	 * ':': getopt prints nothing; bad_option() says it in one line.
@@ -211,63 +210,5 @@ run_cli(int argc, char **argv)
 		}
 	}
 	tvp_run_free(&run);
-	return rc;
-}
-
-/*
- * Standard descriptors closed at start are opened on /dev/null the wrong
- * way round (0 write-only, 1 and 2 read-only), as gnulib's stdopen does:
- * no file the run opens can take their numbers (a record printed into a
- * data file), and a write to a closed standard output still fails
- * (EBADF), where close_stdout() sees it.
- */
-static void
-std_fds_open(void)
-{
-	for (int fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
-		int got;
-
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		/* The lowest free number: fd itself, as the ones below are open. */
-		got = open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
-		if (got >= 0 && got != fd) {
-			dup2(got, fd);
-			close(got);
-		}
-	}
-}
-
-/*
- * A record that was not written is a failed run (coreutils' close_stdout):
- * stdio keeps a failed write sticky (ferror), so this one check at the end
- * covers every write before it, and fclose writes out what is buffered.
- * 0, or -1 after one line.
- */
-static int
-close_stdout(void)
-{
-	bool failed = ferror(stdout) != 0;
-
-	errno = 0;
-	if (fclose(stdout) == 0 && !failed)
-		return 0;
-	if (errno != 0)
-		warn("cannot write the standard output");
-	else
-		warnx("cannot write the standard output");
-	return -1;
-}
-
-int
-tvp_main(int argc, char **argv)
-{
-	int rc;
-
-	std_fds_open();
-	tvp_signals_init();
-	rc = run_cli(argc, argv);
-	if (close_stdout() != 0 && rc == TVP_EXIT_OK)
-		rc = TVP_EXIT_FAIL;
 	return rc;
 }

@@ -3,8 +3,8 @@
 #define TVP_CLI_H
 
 /*
- * The whole program: parse, run, print the record; returns the exit
- * status, TVP_EXIT_FAIL if what it printed could not be written.
+ * The whole program but its standard output's last check (main.c): parse,
+ * run, print the record; returns the exit status.
  */
 int tvp_main(int argc, char **argv);
 
