@@ -948,17 +948,26 @@ test_descriptors(void)
 	struct tvp_test_output o;
 	char verdict[32];
 	int rc;
+	bool threads = strcmp(tvp_mode, "threads") == 0;
 
-	if (strcmp(tvp_mode, "threads") == 0)
+	if (threads)
 		tvp_test_expect(prog(), bg, &tight, 2, "background: -j 160 "
 		    "needs 1", 1);
-	rc = tvp_test_run_words(prog(), bg, &raisable, &o);
-	CU_ASSERT_EQUAL(rc, 0);
-	CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "verdict", verdict,
-	    sizeof(verdict)) && strcmp(verdict, "verified") == 0);
-	if (rc != 0)
-		fprintf(stderr, "\nbackground -j 160, hard limit 4096: exit "
-		    "%d\n%s", rc, o.err);
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan's allocator hangs forks from many threads (doc/checkers.md). */
+	if (threads)
+		fprintf(stderr, "(ASan: background as threads not run) ");
+	else
+#endif
+	{
+		rc = tvp_test_run_words(prog(), bg, &raisable, &o);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "verdict", verdict,
+		    sizeof(verdict)) && strcmp(verdict, "verified") == 0);
+		if (rc != 0)
+			fprintf(stderr, "\nbackground -j 160, hard limit 4096: "
+			    "exit %d\n%s", rc, o.err);
+	}
 	tvp_test_expect(prog(), pp, &tight, 2, "pingpong: -j 520 needs 1", 1);
 	rc = tvp_test_run_words(prog(), pp, &raisable, &o);
 	CU_ASSERT_EQUAL(rc, 0);
