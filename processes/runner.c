@@ -22,6 +22,7 @@
 
 #include "core/runner.h"
 #include "core/signals.h"
+#include "lib/escape.h"
 #include "lib/clock.h"
 
 const char tvp_mode[] = "processes";
@@ -119,7 +120,7 @@ worker_of(const pid_t *pids, unsigned n, pid_t pid)
 static void
 report_death(struct tvp_run *run, unsigned w, pid_t pid, int status)
 {
-	const char *why = run->ctl->slot[w].error;
+	const char *why = TVP_ESC(run->ctl->slot[w].error);
 
 	if (WIFSIGNALED(status))
 		warnx("worker %u (pid %ld) killed by SIG%s (%s)%s%s", w,
@@ -215,17 +216,36 @@ reap_ended(struct crew *c)
 	}
 }
 
-/* Kill every worker still there and wait for each. */
-static void
+/*
+ * Kill every worker still there and wait for each.  A SIGINT or SIGTERM
+ * taken meanwhile is not lost: the first is returned (else 0), for the
+ * caller's status.
+ */
+static int
 stop_all(struct crew *c)
 {
+	int sig, first = 0;
+
 	kill_all(c->pids, c->n);
 	c->failed++;
 	while (c->left > 0) {
 		reap_ended(c);
-		if (c->left > 0)
-			tvp_signal_wait(0);
+		if (c->left > 0 && (sig = tvp_signal_wait(0)) != 0 &&
+		    sig != SIGCHLD && first == 0)
+			first = sig;
 	}
+	return first;
+}
+
+/* The status of a run that failed and was stopped: a signal wins. */
+static int
+stopped(int sig)
+{
+	if (sig == 0)
+		return TVP_EXIT_FAIL;
+	warnx("interrupted by SIG%s while stopping the workers",
+	    sigabbrev_np(sig));
+	return TVP_EXIT_SIGNAL(sig);
 }
 
 /*
@@ -246,7 +266,7 @@ wait_all(struct crew *c, uint64_t deadline)
 		if (sig == SIGINT || sig == SIGTERM) {
 			warnx("interrupted by SIG%s: stopping %u worker(s)",
 			    sigabbrev_np(sig), c->left);
-			stop_all(c);
+			(void)stop_all(c);
 			return TVP_EXIT_SIGNAL(sig);
 		}
 		if (sig == 0) {
@@ -256,8 +276,7 @@ wait_all(struct crew *c, uint64_t deadline)
 				if (c->pids[w] > 0)
 					warnx("worker %u (pid %ld) was still "
 					    "running", w, (long)c->pids[w]);
-			stop_all(c);
-			return TVP_EXIT_FAIL;
+			return stopped(stop_all(c));
 		}
 	}
 }
@@ -281,9 +300,9 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	for (unsigned w = 0; w < c.n; w++) {
 		if (start_worker(&c, w, false) != 0) {
 			tvp_gate_abort(run->ctl);
-			stop_all(&c);
+			rc = stopped(stop_all(&c));
 			free(c.pids);
-			return TVP_EXIT_FAIL;
+			return rc;
 		}
 	}
 	ph->t_gate = tvp_now_ns();

@@ -38,6 +38,7 @@
 	X(pingpong, EACH)              \
 	X(spawn, EACH)                 \
 	X(background, EACH)            \
-	X(badinput, EACH)
+	X(badinput, EACH)              \
+	X(signals, EACH)
 
 #endif

@@ -61,14 +61,20 @@ register_suites(void)
 		char name[96];
 		CU_pSuite s;
 
-		if (!registered)
+		if (!registered || (getenv("TVP_ONLY_SUITE") != NULL &&
+		    strcmp(getenv("TVP_ONLY_SUITE"), suites[i].name) != 0))
 			continue;
 		snprintf(name, sizeof(name), "%s%s", suites[i].name,
 		    active ? "" : " (other mode: skipped)");
 		if ((s = CU_add_suite(name, NULL, NULL)) == NULL)
 			return -1;
 		for (CU_TestInfo *t = suites[i].tests; t->pName != NULL; t++) {
-			CU_pTest test = CU_add_test(s, t->pName, t->pTestFunc);
+			CU_pTest test;
+
+			if (getenv("TVP_ONLY_TEST") != NULL &&
+			    strstr(t->pName, getenv("TVP_ONLY_TEST")) == NULL)
+				continue;
+			test = CU_add_test(s, t->pName, t->pTestFunc);
 
 			if (test == NULL)
 				return -1;

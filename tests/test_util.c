@@ -212,12 +212,33 @@ child_exec(const char *path, char *const *argv,
 		dup2(null, STDIN_FILENO);
 	dup2(out, STDOUT_FILENO);
 	dup2(errfd, STDERR_FILENO);
+	if (s != NULL && s->stdout_file != NULL) {
+		int fd = open(s->stdout_file, O_WRONLY);
+
+		if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0)
+			_exit(126);
+		close(fd);
+	} else if (s != NULL && s->stdout_closed) {
+		close(STDOUT_FILENO);
+	}
 	if (s != NULL && s->fsize != 0) {
 		struct rlimit rl = { s->fsize, s->fsize };
 
 		/* The program must turn SIGXFSZ into EFBIG itself. */
 		signal(SIGXFSZ, SIG_DFL);
 		if (setrlimit(RLIMIT_FSIZE, &rl) != 0)
+			_exit(126);
+	}
+	if (s != NULL && s->nofile != 0) {
+		struct rlimit rl = { s->nofile, s->nofile_hard };
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+			_exit(126);
+	}
+	if (s != NULL && s->address_space != 0) {
+		struct rlimit rl = { s->address_space, s->address_space };
+
+		if (setrlimit(RLIMIT_AS, &rl) != 0)
 			_exit(126);
 	}
 	if (s != NULL && s->nproc != 0) {
@@ -229,6 +250,10 @@ child_exec(const char *path, char *const *argv,
 	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
 	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
 		_exit(126);
+	if (s != NULL && s->ignore_signal != 0)
+		signal(s->ignore_signal, SIG_IGN);
+	if (s != NULL && s->alarm_s != 0)
+		alarm(s->alarm_s);
 	sigemptyset(&mask);
 	if (s != NULL && s->pending_signal != 0) {
 		/* Blocked and pending across exec: see tests.h. */

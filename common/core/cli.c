@@ -10,6 +10,8 @@
 #include "core/record.h"
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/signals.h"
+#include "lib/escape.h"
 
 #ifndef TVP_VERSION
 #define TVP_VERSION "0.1"
@@ -68,16 +70,17 @@ usage(FILE *fp)
 static void
 bad_option(int ch, const char *arg)
 {
-	int len = (int)strcspn(arg, "=");
+	char name[TVP_ESCAPE_MAX], letter[2] = { (char)optopt, '\0' };
 
+	tvp_escape_n(name, sizeof(name), arg, strcspn(arg, "="));
 	if (ch == ':')
-		warnx("option %s needs a value (see --help)", arg);
+		warnx("option %s needs a value (see --help)", name);
 	else if (strncmp(arg, "--", 2) != 0)
-		warnx("unknown option '-%c' (see --help)", optopt);
+		warnx("unknown option '-%s' (see --help)", TVP_ESC(letter));
 	else if (optopt != 0)
-		warnx("option %.*s takes no value", len, arg);
+		warnx("option %s takes no value", name);
 	else
-		warnx("unknown option '%.*s' (see --help)", len, arg);
+		warnx("unknown option '%s' (see --help)", name);
 }
 
 static bool
@@ -114,6 +117,8 @@ tvp_main(int argc, char **argv)
 	long long n;
 	int ch, rc;
 
+	/* From the start: a signal before the run ends it as one during. */
+	tvp_signals_init();
 	/*
 	 * '+': stop at the workload name; what follows is the workload's.
 	 * ':': getopt prints nothing; bad_option() says it in one line.
@@ -129,7 +134,7 @@ tvp_main(int argc, char **argv)
 				format = TVP_FMT_JSON;
 			else {
 				warnx("unknown format '%s', allowed: "
-				    "text|csv|json", optarg);
+				    "text|csv|json", TVP_ESC(optarg));
 				return TVP_EXIT_USAGE;
 			}
 			break;
@@ -184,12 +189,12 @@ tvp_main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		warnx("no workload given (see --list)");
-		usage(stderr);
+		warnx("no workload given (see --list, or --help for the "
+		    "usage)");
 		return TVP_EXIT_USAGE;
 	}
 	if ((wl = tvp_workload_find(argv[0])) == NULL) {
-		warnx("unknown workload '%s' (see --list)", argv[0]);
+		warnx("unknown workload '%s' (see --list)", TVP_ESC(argv[0]));
 		return TVP_EXIT_USAGE;
 	}
 	run.wl = wl;
@@ -208,7 +213,7 @@ tvp_main(int argc, char **argv)
 		tvp_record_print(stdout, &rec, format);
 		if (rec.verdict == TVP_VERDICT_FAILED) {
 			warnx("%s: result did not verify%s%s", wl->name,
-			    rec.note[0] ? ": " : "", rec.note);
+			    rec.note[0] ? ": " : "", TVP_ESC(rec.note));
 			rc = TVP_EXIT_FAIL;
 		}
 	}

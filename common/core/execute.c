@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sigabbrev_np */
 #include <sys/resource.h>
 
 #include <err.h>
@@ -172,6 +173,22 @@ map_item_results(struct tvp_run *run)
 	return 0;
 }
 
+/*
+ * A SIGINT or SIGTERM that came while held: take it, say where, and make
+ * it the run's status (over a failure it may have caused, as a worker
+ * killed by the same Ctrl-C).  rc, or 128 + the signal.
+ */
+static int
+interrupted(int rc, const char *when)
+{
+	int sig;
+
+	if (rc > TVP_EXIT_USAGE || (sig = tvp_signal_take()) == 0)
+		return rc;
+	warnx("interrupted by SIG%s %s", sigabbrev_np(sig), when);
+	return TVP_EXIT_SIGNAL(sig);
+}
+
 /* The run's own measurements into the record, once every worker ended. */
 static void
 fill_record(struct tvp_record *rec, const struct tvp_run *run,
@@ -222,10 +239,13 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 
 	/*
 	 * Ctrl-C is held while there is something to clean up after it: the
-	 * setup (a dataset half-written polls for it) and the workers (the
-	 * runner waits for it).  After them nothing is left to clean, so a
-	 * signal during verify or teardown may end the program at once.
+	 * setup (a dataset half-written takes it between files), the workers
+	 * (the runner waits for it) and finish (a manifest half-written).
+	 * One that came meanwhile is taken before the workers start and
+	 * after finish.  Outside, nothing is left to clean: during verify or
+	 * teardown the handler of tvp_signals_init ends the program at once.
 	 */
+	tvp_signals_init();
 	tvp_signals_block(&oldmask);
 	if (wl->setup != NULL)
 		rc = wl->setup(run);
@@ -234,13 +254,13 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	if (rc == 0 && (run->ctl = tvp_control_create(run->nworkers,
 	    wl->item != NULL ? run->nitems : 0)) == NULL)
 		rc = TVP_EXIT_FAIL;
+	rc = interrupted(rc, "before the workers started");
 	if (rc == 0) {
 		rec->maps = count_mappings();
 		sample_usage(before);
 		rc = tvp_runner_run(run, &ph);
 		sample_usage(after);
 	}
-	tvp_signals_restore(&oldmask);
 	if (rc == 0 && wl->item != NULL &&
 	    (done = tvp_items_done(run->ctl)) != run->nitems) {
 		/* Never a silent gap: a worker died holding items unredone. */
@@ -253,6 +273,8 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 		rc = wl->finish != NULL ? wl->finish(run) :
 		    default_finish(run, rec);
 	}
+	rc = interrupted(rc, "after the workers ended");
+	tvp_signals_restore(&oldmask);
 	if (rc == 0) {
 		rec->verdict = wl->verify != NULL ? wl->verify(run) :
 		    default_verify(run);

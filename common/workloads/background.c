@@ -100,6 +100,12 @@ background_setup(struct tvp_run *run)
 	struct bg_state *st = tvp_state(run);
 
 	st->deadline_ms = (int)tvp_opt_num(run, "deadline-ms");
+	/*
+	 * An observer holds both ends of its four socket pairs until P is
+	 * forked, then its own four ends and three pidfds: 8 at most.
+	 */
+	if (tvp_need_fds(run, 0, 2 * NSOCK, tvp_workers(run)) != 0)
+		return TVP_EXIT_USAGE;
 	if (prctl(PR_GET_CHILD_SUBREAPER, &st->subreaper_before) != 0) {
 		warn("background: prctl(PR_GET_CHILD_SUBREAPER)");
 		return TVP_EXIT_FAIL;
