@@ -22,6 +22,7 @@
 	X(compare, ONCE)               \
 	X(run, EACH)                   \
 	X(record, EACH)                \
+	X(memory, EACH)                \
 	X(framework, EACH)             \
 	X(fileread, EACH)              \
 	X(faults, EACH)                \

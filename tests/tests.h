@@ -109,6 +109,11 @@ struct tvp_test_setup {
 	 * SIGINT/SIGTERM itself and takes them at its first wait).
 	 */
 	int pending_signal;
+	/*
+	 * Non-zero: the child first touches this many MiB of memory, so the
+	 * program is exec'd by a process with that large a peak RSS.
+	 */
+	size_t touch_mib;
 };
 
 /*
