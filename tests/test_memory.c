@@ -118,10 +118,99 @@ test_memory_peak_not_inherited(void)
 		    "parent\n", maxrss, sum);
 }
 
+/* The value of the metric `name` of a CSV record, by its name column. */
+static double
+metric(const struct tvp_test_output *o, const char *name)
+{
+	char col[32], v[64];
+
+	for (int k = 1; k <= 8; k++) {
+		snprintf(col, sizeof(col), "metric%d_name", k);
+		if (!tvp_test_csv_field(o->out, col, v, sizeof(v)) ||
+		    strcmp(v, name) != 0)
+			continue;
+		snprintf(col, sizeof(col), "metric%d_value", k);
+		if (tvp_test_csv_field(o->out, col, v, sizeof(v)))
+			return strtod(v, NULL);
+	}
+	CU_FAIL("metric missing");
+	fprintf(stderr, "no metric %s in:\n%s\n", name, o->out);
+	return -1;
+}
+
+/*
+ * The memory workload on 4 MiB, two workers, as `access` and `layout`:
+ * returns its input_copies and fills *pss_kb; the result must verify and
+ * be the one both modes compute.
+ */
+static double
+run_memory(const char *access, const char *layout, const char *result,
+    long *pss_kb)
+{
+	const char *words[] = { "-j", "2", "memory", "--size", "4M",
+	    "--access", access, "--layout", layout, NULL };
+	struct tvp_test_output o;
+	char got[128];
+
+	run_csv(words, NULL, &o);
+	CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "verdict", got,
+	    sizeof(got)));
+	CU_ASSERT_STRING_EQUAL(got, "verified");
+	CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "result", got, sizeof(got)));
+	CU_ASSERT_STRING_EQUAL(got, result);
+	*pss_kb = field(&o, "pss_kb");
+	return metric(&o, "input_copies");
+}
+
+/* Both modes, any worker count: the same sums (pinned here once). */
+#define READ_SUM "records=32768 sum=8460069c8e5d8d94"
+#define WRITE_SUM "records=32768 sum=f4e6a7176a1079e9"
+
+/*
+ * Reading shares the pages in both modes: no copy.  Writing copies, as
+ * processes only: every page by each of the two children when every page
+ * holds records of both, each page once when each child writes its own
+ * half.  Page counts, not timings: copy-on-write is per page, always.
+ */
+static void
+test_memory_copies(void)
+{
+	const long input_kb = 4096;
+	bool processes = processes_mode();
+	double copies;
+	long pss;
+
+	copies = run_memory("read", "interleaved", READ_SUM, &pss);
+	CU_ASSERT(copies < 0.1);
+	CU_ASSERT(pss >= input_kb && pss < 2 * input_kb);
+
+	copies = run_memory("write", "interleaved", WRITE_SUM, &pss);
+	if (processes) {
+		CU_ASSERT(copies > 1.9 && copies < 2.1);
+		CU_ASSERT(pss >= 3 * input_kb);
+	} else {
+		CU_ASSERT(copies < 0.1);
+		CU_ASSERT(pss >= input_kb && pss < 2 * input_kb);
+	}
+	if (processes ? copies < 1.9 : copies > 0.1)
+		fprintf(stderr, "write, interleaved: %g copies, pss %ld\n",
+		    copies, pss);
+
+	copies = run_memory("write", "contiguous", WRITE_SUM, &pss);
+	if (processes) {
+		CU_ASSERT(copies > 0.9 && copies < 1.1);
+		CU_ASSERT(pss >= 2 * input_kb && pss < 3 * input_kb);
+	} else {
+		CU_ASSERT(copies < 0.1);
+	}
+}
+
 CU_TestInfo tvp_memory_tests[] = {
 	{ "hash: PSS, USS, page tables summed over the run's processes",
 	    test_memory_hash },
 	{ "peak RSS is the run's, not its starter's (VmHWM)",
 	    test_memory_peak_not_inherited },
+	{ "memory: reading shares pages, writing copies them (processes)",
+	    test_memory_copies },
 	CU_TEST_INFO_NULL,
 };
