@@ -8,7 +8,7 @@ TEST_PKGS := cunit
 # Debian packages that provide the above (make deps installs them).
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
-            valgrind cppcheck clang-tidy
+            valgrind cppcheck clang-tidy python3 python3-xxhash
 
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
             -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith \

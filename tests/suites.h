@@ -36,6 +36,7 @@
 	X(pingpong, EACH)              \
 	X(spawn, EACH)                 \
 	X(background, EACH)            \
-	X(badinput, EACH)
+	X(badinput, EACH)              \
+	X(python, ONCE)
 
 #endif
