@@ -17,6 +17,7 @@
 #define PYTHON "/usr/bin/python3"
 #define TWIN "python/tvp.py"
 #define CACHE "/tmp/tvp-test-python-cache"
+#define CACHE_PY "/tmp/tvp-test-python-cache-py"
 
 /* Run a C program (path) or the twin (path NULL, mode "threads" ...). */
 static int
@@ -154,7 +155,7 @@ test_python_fileread(void)
 
 	/* The same dataset, made by the twin this time. */
 	static const char *const py_gen[] = { "fileread", "--files", "10",
-	    "--file-size", "3000", "--seed", "5", "--cache-dir", CACHE "-py",
+	    "--file-size", "3000", "--seed", "5", "--cache-dir", CACHE_PY,
 	    NULL };
 	struct tvp_test_output o;
 	char c_made[64], py_made[64];
@@ -172,7 +173,7 @@ test_python_fileread(void)
 	field(&o, "result", py_made, sizeof(py_made));
 	CU_ASSERT_STRING_EQUAL(py_made, c_made);
 	tvp_test_rm_rf(CACHE);
-	tvp_test_rm_rf(CACHE "-py");
+	tvp_test_rm_rf(CACHE_PY);
 }
 
 static void

@@ -235,6 +235,7 @@ child_exec(const char *path, char *const *argv,
 		memset(big, 1, len);
 		/* Kept: the compiler must not drop a store nobody reads. */
 		__asm__ __volatile__("" : : "r"(big) : "memory");
+		/* cppcheck-suppress memleak ; held until exec replaces us */
 	}
 	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
 	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
