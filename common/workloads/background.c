@@ -257,7 +257,12 @@ struct nondaemon_arg {
 /*
  * N: wait for Q's main thread to end (joining it returns once it has),
  * say so from the still running process, then answer until the
- * observer's end closes.  The last thread to return ends Q, status 0.
+ * observer's end closes.  Then N, Q's last thread, ends Q.  Returning
+ * would too: glibc's last thread out calls exit(0).  _exit(0) does it
+ * without what exit() would run in this copy of tvp: its stdio buffers
+ * (output twice) and its exit handlers (LeakSanitizer's check, in the
+ * sanitized tests, of a fork whose other threads it cannot see), as P
+ * and every child here end.
  */
 static void *
 nondaemon_thread(void *p)
@@ -267,7 +272,7 @@ nondaemon_thread(void *p)
 	prctl(PR_SET_NAME, "tvpbg-nondaemon");
 	if (pthread_join(a->main, NULL) == 0)
 		serve(a->fd, NONDAEMON);
-	return NULL;
+	_exit(0);
 }
 
 /*
