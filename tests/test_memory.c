@@ -10,6 +10,8 @@
 
 #include <CUnit/CUnit.h>
 
+#include "core/execute.h"
+#include "core/record.h"
 #include "core/runner.h"
 #include "tests.h"
 
@@ -209,6 +211,19 @@ test_memory_copies(void)
 	}
 }
 
+/* Sizes it cannot cut into records, or hold: refused before any work. */
+static void
+test_memory_bad_options(void)
+{
+	struct tvp_record rec;
+
+	CU_ASSERT_EQUAL(tvp_test_execute("memory", 1, "--size 1000", &rec),
+	    TVP_EXIT_USAGE);
+	/* More than any machine: as processes writing, N + 1 copies. */
+	CU_ASSERT_EQUAL(tvp_test_execute("memory", 4, "--size 512G --access "
+	    "write", &rec), TVP_EXIT_USAGE);
+}
+
 CU_TestInfo tvp_memory_tests[] = {
 	{ "hash: PSS, USS, page tables summed over the run's processes",
 	    test_memory_hash },
@@ -216,5 +231,7 @@ CU_TestInfo tvp_memory_tests[] = {
 	    test_memory_peak_not_inherited },
 	{ "memory: reading shares pages, writing copies them (processes)",
 	    test_memory_copies },
+	{ "memory: sizes it cannot use refused, exit 2",
+	    test_memory_bad_options },
 	CU_TEST_INFO_NULL,
 };
