@@ -161,8 +161,12 @@ def main(argv):
     i = 0
     while i < len(argv) and argv[i].startswith("-"):
         arg = argv[i]
-        name, eq, val = arg.partition("=") if arg.startswith("--") \
-            else (arg, "", "")
+        if arg.startswith("--"):
+            name, eq, val = arg.partition("=")
+        elif arg.startswith("-j") and len(arg) > 2:
+            name, eq, val = "-j", "=", arg[2:]   # -j4, as getopt takes it
+        else:
+            name, eq, val = arg, "", ""
         takes = name in ("--mode", "-j", "--workers", "--format", "--timeout")
         if name in ("-h", "--help"):
             sys.stdout.write(USAGE + "\nWorkloads:\n")
@@ -199,8 +203,9 @@ def main(argv):
         i += 1
     rest = argv[i:]
     if not rest:
+        warn("no workload given (see --list)")
         sys.stderr.write(USAGE)
-        raise UsageError("no workload given (see --list)")
+        return EXIT_USAGE
     byname = {wl.name: wl for wl in WORKLOADS}
     if rest[0] not in byname:
         raise UsageError(f"unknown workload '{rest[0]}' (see --list)")
