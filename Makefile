@@ -19,7 +19,8 @@ TEST_PKGS := cunit
 # the tools of the checks: man-db's man renders tvp.1 in tests/install.sh.
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
-            valgrind cppcheck clang-tidy man-db python3 gnuplot-nox
+            valgrind cppcheck clang-tidy man-db python3 gnuplot-nox \
+            python3-xxhash
 
 # Where make install puts things.  DESTDIR (a staging root) is put in
 # front of each only when copying: the installed compare.sh is told the

@@ -117,6 +117,13 @@ void tvp_metric(struct tvp_run *run, const char *name, const char *unit,
  */
 uint64_t tvp_work_span_ns(const struct tvp_run *run);
 
+/*
+ * The minor page faults all workers took from the start gate to the end
+ * of their work (after every worker ended).  As processes, each write to
+ * a page shared copy-on-write since the fork is one: one page copied.
+ */
+uint64_t tvp_work_minflt(const struct tvp_run *run);
+
 /* ---- in a worker ------------------------------------------------------- */
 
 /*

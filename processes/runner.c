@@ -7,7 +7,6 @@
 #define _GNU_SOURCE /* sigabbrev_np */
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -196,9 +195,8 @@ static void
 reap_ended(struct crew *c)
 {
 	for (;;) {
-		struct rusage ru;
 		int status;
-		pid_t pid = wait4(-1, &status, WNOHANG, &ru);
+		pid_t pid = waitpid(-1, &status, WNOHANG);
 		unsigned w;
 
 		if (pid < 0 && errno == EINTR)
@@ -210,7 +208,6 @@ reap_ended(struct crew *c)
 			continue; /* not a worker of this run */
 		c->pids[w] = 0;
 		c->left--;
-		c->ph->rss_sum_kb += ru.ru_maxrss;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			handle_death(c, w, pid, status);
 	}
@@ -270,10 +267,21 @@ wait_all(struct crew *c, uint64_t deadline)
 			return TVP_EXIT_SIGNAL(sig);
 		}
 		if (sig == 0) {
-			warnx("timed out after %g s: killing %u worker(s) "
-			    "still running", c->run->timeout_s, c->left);
+			/*
+			 * Named: the workers still at their work, not those
+			 * done with it that wait only at the memory
+			 * snapshot's finish line (footprint.h).  All are killed.
+			 */
+			unsigned busy = 0;
+
 			for (unsigned w = 0; w < c->n; w++)
-				if (c->pids[w] > 0)
+				busy += c->pids[w] > 0 &&
+				    c->run->ctl->slot[w].t_end == 0;
+			warnx("timed out after %g s: killing %u worker(s) "
+			    "still running", c->run->timeout_s, busy);
+			for (unsigned w = 0; w < c->n; w++)
+				if (c->pids[w] > 0 &&
+				    c->run->ctl->slot[w].t_end == 0)
 					warnx("worker %u (pid %ld) was still "
 					    "running", w, (long)c->pids[w]);
 			return stopped(stop_all(c));
@@ -287,7 +295,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	struct crew c = { .run = run, .n = run->nworkers, .parent = getpid(),
 	    .ph = ph };
 	uint64_t deadline = 0;
-	struct rusage ru;
 	int rc;
 
 	if ((c.pids = calloc(c.n, sizeof(*c.pids))) == NULL)
@@ -309,8 +316,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	tvp_gate_open(run->ctl);
 	rc = wait_all(&c, deadline);
 	ph->t_reaped = tvp_now_ns();
-	getrusage(RUSAGE_SELF, &ru);
-	ph->rss_sum_kb += ru.ru_maxrss;
 	free(c.pids);
 	return rc;
 }

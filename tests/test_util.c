@@ -247,6 +247,17 @@ child_exec(const char *path, char *const *argv,
 		if (setrlimit(RLIMIT_NPROC, &rl) != 0)
 			_exit(126);
 	}
+	if (s != NULL && s->touch_mib != 0) {
+		size_t len = s->touch_mib << 20;
+		char *big = malloc(len);
+
+		if (big == NULL)
+			_exit(126);
+		memset(big, 1, len);
+		/* Kept: the compiler must not drop a store nobody reads. */
+		__asm__ __volatile__("" : : "r"(big) : "memory");
+		/* cppcheck-suppress memleak ; held until exec replaces us */
+	}
 	if (s != NULL && s->nobody && (setgroups(0, NULL) != 0 ||
 	    setgid(NOBODY) != 0 || setuid(NOBODY) != 0))
 		_exit(126);

@@ -126,6 +126,11 @@ struct tvp_test_setup {
 	/* Standard output to this file (say /dev/full), or closed. */
 	const char *stdout_file;
 	bool stdout_closed;
+	/*
+	 * Non-zero: the child first touches this many MiB of memory, so the
+	 * program is exec'd by a process with that large a peak RSS.
+	 */
+	size_t touch_mib;
 };
 
 /*

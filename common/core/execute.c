@@ -11,6 +11,7 @@
 
 #include "core/control.h"
 #include "core/execute.h"
+#include "core/footprint.h"
 #include "core/runner.h"
 #include "core/signals.h"
 #include "lib/clock.h"
@@ -45,9 +46,43 @@ usage_delta(struct tvp_record *rec, const struct rusage before[2],
 		rec->nvcsw += after[i].ru_nvcsw - before[i].ru_nvcsw;
 		rec->nivcsw += after[i].ru_nivcsw - before[i].ru_nivcsw;
 	}
-	/* Peak RSS cannot be taken as a difference: the largest process. */
-	rec->maxrss_kb = after[0].ru_maxrss > after[1].ru_maxrss ?
-	    after[0].ru_maxrss : after[1].ru_maxrss;
+}
+
+/*
+ * Memory: the snapshot footprint.h describes, summed over the run's
+ * processes, and peak RSS.  Peaks are VmHWM, not ru_maxrss: RUSAGE_SELF's
+ * carries over exec, so a small run started by a big process (a Python
+ * driver holding 500 MB) would report the driver's peak as its own.
+ */
+static void
+fill_memory(struct tvp_record *rec, const struct tvp_run *run,
+    bool processes)
+{
+	const struct tvp_control *ctl = run->ctl;
+	struct tvp_mem late;
+	const struct tvp_mem *parent = &ctl->mem;
+	long hwm = tvp_mem_hwm_kb();
+
+	/* Not taken at the finish line (no /proc): now is the best left. */
+	if (!parent->taken && tvp_mem_sample(0, &late) == 0)
+		parent = &late;
+	rec->maxrss_kb = rec->rss_sum_kb = hwm;
+	rec->pss_kb = parent->pss_kb;
+	rec->uss_kb = parent->uss_kb;
+	rec->pte_kb = parent->pte_kb;
+	rec->work_minflt = (long)tvp_work_minflt(run);
+	for (unsigned w = 0; w < ctl->nworkers; w++) {
+		const struct tvp_slot *s = &ctl->slot[w];
+
+		if (!processes || !s->mem.taken)
+			continue;
+		rec->pss_kb += s->mem.pss_kb;
+		rec->uss_kb += s->mem.uss_kb;
+		rec->pte_kb += s->mem.pte_kb;
+		rec->rss_sum_kb += s->mem.hwm_kb;
+		if (s->mem.hwm_kb > rec->maxrss_kb)
+			rec->maxrss_kb = s->mem.hwm_kb;
+	}
 }
 
 /*
@@ -200,7 +235,7 @@ fill_record(struct tvp_record *rec, const struct tvp_run *run,
 	/* Each item once, even if a death made one be done twice. */
 	if (run->wl->item != NULL)
 		rec->items = run->nitems;
-	rec->rss_sum_kb = ph->rss_sum_kb ? ph->rss_sum_kb : rec->maxrss_kb;
+	fill_memory(rec, run, tvp_mode_is_processes());
 	rec->died = ph->died;
 	rec->redone = ph->redone;
 	if (ph->t_first_death != 0)

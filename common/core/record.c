@@ -40,6 +40,15 @@ tvp_env_collect(struct tvp_env *env)
 		strlcpy(env->kernel, u.release, sizeof(env->kernel));
 	snprintf(env->libc, sizeof(env->libc), "glibc %s",
 	    gnu_get_libc_version());
+#if defined(__clang__)
+	snprintf(env->runtime, sizeof(env->runtime), "C (clang %s)",
+	    __clang_version__);
+#elif defined(__GNUC__)
+	snprintf(env->runtime, sizeof(env->runtime), "C (gcc %d.%d.%d)",
+	    __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+	strlcpy(env->runtime, "C", sizeof(env->runtime));
+#endif
 	/* As ranges, "0-1,4": the form taskset and /sys use. */
 	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
 		size_t used = 0;
@@ -104,6 +113,8 @@ static const struct field fields[] = {
 	E(cpu_model, F_TEXT), E(online_cpus, F_LONG), E(kernel, F_TEXT),
 	E(libc, F_TEXT), E(affinity, F_TEXT),
 	R(verdict, F_VERDICT), R(maps, F_LONG),
+	R(pss_kb, F_LONG), R(uss_kb, F_LONG), R(pte_kb, F_LONG),
+	R(work_minflt, F_LONG), E(runtime, F_TEXT),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
