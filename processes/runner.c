@@ -305,9 +305,22 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	if (run->timeout_s > 0)
 		deadline = ph->t0 + (uint64_t)(run->timeout_s * 1e9);
 	for (unsigned w = 0; w < c.n; w++) {
-		if (start_worker(&c, w, false) != 0) {
+		int sig = 0;
+
+		/*
+		 * Thousands of forks take seconds: a Ctrl-C meanwhile is acted
+		 * on now, not once all exist.  Looked at every 32 forks, so
+		 * that the check (a system call) is not a cost of each one.
+		 */
+		if (w % 32 == 31 && (sig = tvp_signal_take()) != 0)
+			warnx("interrupted by SIG%s while starting worker %u of "
+			    "%u: stopping those started", sigabbrev_np(sig), w,
+			    c.n);
+		if (sig != 0 || start_worker(&c, w, false) != 0) {
 			tvp_gate_abort(run->ctl);
 			rc = stopped(stop_all(&c));
+			if (sig != 0)
+				rc = TVP_EXIT_SIGNAL(sig);
 			free(c.pids);
 			return rc;
 		}
