@@ -32,6 +32,17 @@ def hwm_kb():
     return got[3] if got else 0
 
 
+def count_mappings():
+    """Lines of /proc/self/maps, or -1 (execute.c's count_mappings): fork
+    copies every mapping, so a figure for a process's start says how many
+    the parent had when its workers started."""
+    try:
+        with open("/proc/self/maps", "rb") as f:
+            return f.read().count(b"\n")
+    except OSError:
+        return -1
+
+
 def thread_minflt():
     """Minor faults of the calling thread so far."""
     return resource.getrusage(resource.RUSAGE_THREAD).ru_minflt

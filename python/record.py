@@ -27,9 +27,9 @@ FIELDS = [
     ("cpu_model", "text", True), ("online_cpus", "int", True),
     ("kernel", "text", True), ("libc", "text", True),
     ("affinity", "text", True), ("verdict", "text", False),
-    ("pss_kb", "int", False), ("uss_kb", "int", False),
-    ("pte_kb", "int", False), ("work_minflt", "int", False),
-    ("runtime", "text", True),
+    ("maps", "int", False), ("pss_kb", "int", False),
+    ("uss_kb", "int", False), ("pte_kb", "int", False),
+    ("work_minflt", "int", False), ("runtime", "text", True),
 ]
 
 VERIFIED, RACE, FAILED = "verified", "race", "failed"

@@ -110,6 +110,7 @@ def execute(run, mode):
             run.item_results = run.shared(run.nitems * run.item_result_size) \
                 .view(0, run.nitems * run.item_result_size)
         run.ctl = runner.Control(run.workers, run.processes)
+        rec["maps"] = procmem.count_mappings()
         before = rusage()
         go = runner.run_processes if run.processes else runner.run_threads
         rc = go(run, phases)

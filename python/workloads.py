@@ -13,8 +13,10 @@ import tempfile
 import threading
 import time
 
+import directio
 import gen
 from options import CHOICE, NUM, SIZE, STR, Opt, UsageError
+from pages import HUGE_PAGE, Pages
 from record import FAILED, RACE, VERIFIED
 from runner import WorkerError
 
@@ -72,6 +74,10 @@ class Hash:
         Opt("algo", STR, "sha256",
             help="any digest OpenSSL's EVP knows (openssl list "
             "-digest-algorithms)"),
+        Opt("pages", CHOICE, "huge", choices="huge|small",
+            help="the input's pages: huge (2 MiB, transparent huge pages) "
+            "or small (4 KiB: a forked worker's first touch of each costs "
+            "it, the lesson of the one-worker gap)"),
     ]
 
     def setup(self, run):
@@ -93,11 +99,34 @@ class Hash:
         st["mdlen"] = probe.digest_size
         bs, blocks = o["block-size"], o["blocks"]
         st["bs"], st["rounds"] = bs, o["rounds"]
-        st["data"] = bytearray(blocks * bs)
+        huge = o["pages"] == "huge"
+        # The input where the C has it: private memory on the pages asked
+        # for (a bytearray would be malloc's, on whatever pages it got).
+        try:
+            st["input"] = Pages(blocks * bs, huge)
+        except OSError as e:
+            raise RuntimeError(f"hash: cannot allocate {blocks * bs} bytes "
+                               f"of data: {e.strerror}")
+        st["view"] = st["input"].view
         for i in range(blocks):
-            st["data"][i * bs:(i + 1) * bs] = gen.block(o["seed"], i, bs)
-        st["view"] = memoryview(st["data"])
+            st["view"][i * bs:(i + 1) * bs] = gen.block(o["seed"], i, bs)
+        if huge:
+            self.note_small_pages(run, st["input"])
         run.set_items(blocks, st["mdlen"])
+
+    @staticmethod
+    def note_small_pages(run, pg):
+        """How much of the input did not get huge pages (hash.c's note)."""
+        huge = pg.huge_bytes()
+        could = pg.size - pg.size % HUGE_PAGE
+        if pg.advice_errno:
+            run.note("--pages huge: madvise(MADV_HUGEPAGE) failed "
+                     f"({os.strerror(pg.advice_errno)}): the input is on "
+                     "small pages")
+        elif 0 <= huge < could:
+            run.note(f"--pages huge: only {huge >> 20} of {could >> 20} MiB "
+                     "of input on huge pages (see "
+                     "/sys/kernel/mm/transparent_hugepage)")
 
     @staticmethod
     def chain(new, data, rounds):
@@ -145,9 +174,10 @@ class Hash:
         return VERIFIED
 
     def teardown(self, run):
-        view = run.state.pop("view", None)
-        if view is not None:
-            view.release()
+        run.state.pop("view", None)
+        pg = run.state.pop("input", None)
+        if pg is not None:
+            pg.close()
 
 
 # ---- fileread ----------------------------------------------------------------
@@ -248,7 +278,8 @@ def make_dataset(root, d, files, size, seed):
 
 class Fileread:
     name, kind = "fileread", "io"
-    summary = "read(2) every file of a directory, XXH3-64 per file"
+    summary = ("read(2) every file of a directory, XXH3-64 per file "
+               "(page cache, cold, or O_DIRECT)")
     quick = "--files 128"
     opts = [
         Opt("dir", STR, "", help="read every regular file under DIR "
@@ -263,8 +294,10 @@ class Fileread:
             "(default $XDG_CACHE_HOME/tvp or ~/.cache/tvp)"),
         Opt("block-size", SIZE, "64K", 1, 64 << 20,
             help="bytes per read(2)"),
-        Opt("cache", CHOICE, "warm", choices="warm|cold",
-            help="cold: evict every file from the page cache before the run"),
+        Opt("cache", CHOICE, "warm", choices="warm|cold|direct",
+            help="warm: read from the page cache (memory bandwidth); cold: "
+            "evict every file from it before the run; direct: O_DIRECT, "
+            "every read waits on the device"),
         Opt("delay-us", NUM, "0", 0, 1000000,
             help="SIMULATED device latency slept after every read(2) that "
             "returned data"),
@@ -308,6 +341,11 @@ class Fileread:
                 os.close(fd)
             run.note("cold cache: evicted (Python cannot ask mincore "
                      "how many pages stayed resident)")
+        elif o["cache"] == "direct":
+            directio.check(st["paths"], st["bs"])
+            run.note(f"direct I/O: every read(2) of {st['bs']} bytes went to "
+                     "the device (O_DIRECT), the page cache bypassed")
+        st["direct"] = o["cache"] == "direct"
         if st["delay"]:
             run.note(f"simulated device latency {st['delay']} us per read")
         run.set_items(len(st["paths"]), 8)
@@ -315,20 +353,23 @@ class Fileread:
     def item(self, run, i, w):
         st = run.state
         path, want = st["paths"][i], st["sizes"][i]
-        buf = bytearray(st["bs"])
+        # On a page boundary, as O_DIRECT needs (the C aligns it always).
+        buf = directio.Buffer(st["bs"])
         h = xxhash.xxh3_64()
         n = 0
         try:
-            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK)
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | os.O_NONBLOCK |
+                         (os.O_DIRECT if st["direct"] else 0))
         except OSError as e:
+            buf.close()
             raise WorkerError(f"cannot open {path}: {e.strerror}")
         try:
             if not stat.S_ISREG(os.fstat(fd).st_mode):
                 raise WorkerError(f"cannot read {path}: no longer a "
                                   "regular file")
-            view = memoryview(buf)
+            view = buf.view
             while True:
-                got = os.readv(fd, [buf])
+                got = os.readv(fd, [view])
                 if got == 0:
                     break
                 h.update(view[:got])
@@ -339,6 +380,7 @@ class Fileread:
             raise WorkerError(f"cannot read {path}: {e.strerror}")
         finally:
             os.close(fd)
+            buf.close()
         if n != want:
             raise WorkerError(f"{path} changed size since it was listed: "
                               f"{want} bytes expected, {n} read")

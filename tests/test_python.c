@@ -134,12 +134,19 @@ test_python_hash(void)
 	static const char *const sha3[] = { "hash", "--blocks", "3",
 	    "--block-size", "100", "--rounds", "2", "--algo", "sha3-256",
 	    NULL };
+	/* The input on small pages, then on huge ones over 2 MiB. */
+	static const char *const small_pages[] = { "hash", "--blocks", "5",
+	    "--rounds", "3", "--pages", "small", NULL };
+	static const char *const huge_pages[] = { "hash", "--blocks", "9",
+	    "--block-size", "512K", "--rounds", "1", "--pages", "huge", NULL };
 
 	CU_ASSERT_TRUE_FATAL(python_ready());
 	same_result(dflt, false);
 	same_result(small, false);
 	same_result(tiny, false);
 	same_result(sha3, false);
+	same_result(small_pages, false);
+	same_result(huge_pages, false);
 }
 
 static void
@@ -149,6 +156,10 @@ test_python_fileread(void)
 	static const char *const gen[] = { "fileread", "--files", "10",
 	    "--file-size", "3000", "--seed", "5", "--cache-dir", CACHE,
 	    "--block-size", "1000", NULL };
+	/* The same files with O_DIRECT, in reads of a page. */
+	static const char *const direct[] = { "fileread", "--files", "10",
+	    "--file-size", "3000", "--seed", "5", "--cache-dir", CACHE,
+	    "--block-size", "4K", "--cache", "direct", NULL };
 	/* A tree of files of odd sizes, read in path order. */
 	static const char *const dir[] = { "fileread", "--dir", "common",
 	    "--block-size", "4K", NULL };
@@ -162,6 +173,19 @@ test_python_fileread(void)
 
 	CU_ASSERT_TRUE_FATAL(python_ready());
 	same_result(gen, false);
+	/* Where the filesystem refuses O_DIRECT, both refuse alike. */
+	if (run(TVP_BINDIR "/tvp-threads", NULL, "1", "csv", direct, &o) == 2) {
+		CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "refuses O_DIRECT"));
+		CU_ASSERT_EQUAL(run(NULL, "threads", "1", "csv", direct, &o), 2);
+		CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "refuses O_DIRECT"));
+	} else {
+		same_result(direct, false);
+		/* The twin says it read directly, as the C does. */
+		CU_ASSERT_EQUAL(run(NULL, "processes", "2", "csv", direct, &o),
+		    0);
+		CU_ASSERT_PTR_NOT_NULL(strstr(o.out, "direct I/O: every "
+		    "read(2) of 4096 bytes"));
+	}
 	same_result(dir, false);
 	CU_ASSERT_EQUAL(run(TVP_BINDIR "/tvp-threads", NULL, "2", "csv", gen,
 	    &o), 0);
