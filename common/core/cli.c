@@ -54,6 +54,13 @@ usage(FILE *fp)
 	    "\"worker K\n"
 	    "                    of N\"); off by default: it costs each child "
 	    "page copies\n"
+	    "  --no-footprint    skip the memory snapshot (pss_kb, uss_kb, "
+	    "pte_kb and,\n"
+	    "                    for processes, the workers' peak RSS are left "
+	    "empty): each\n"
+	    "                    process reads its /proc figures and waits for "
+	    "the others,\n"
+	    "                    in reap_s, a cost no raw program has\n"
 	    "\nExit status: 0 ran and verified, 1 failed (including a result "
 	    "that did not\nverify, a worker that died, a timeout), 2 bad "
 	    "usage, 128+N ended by signal N\n(SIGINT, SIGTERM), after "
@@ -102,6 +109,7 @@ tvp_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "name-workers", no_argument, NULL, 'N' },
+		{ "no-footprint", no_argument, NULL, 'M' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -174,6 +182,9 @@ tvp_main(int argc, char **argv)
 			return TVP_EXIT_OK;
 		case 'N':
 			run.name_workers = true;
+			break;
+		case 'M':
+			run.no_footprint = true;
 			break;
 		case 'q':
 			quick = true;

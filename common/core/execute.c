@@ -63,6 +63,16 @@ fill_memory(struct tvp_record *rec, const struct tvp_run *run,
 	const struct tvp_mem *parent = &ctl->mem;
 	long hwm = tvp_mem_hwm_kb();
 
+	rec->work_minflt = (long)tvp_work_minflt(run);
+	/*
+	 * --no-footprint: what was not sampled is empty in the record, not
+	 * 0; threads are one process, whose peak is known anyway.
+	 */
+	if (run->no_footprint) {
+		rec->pss_kb = rec->uss_kb = rec->pte_kb = -1;
+		rec->maxrss_kb = rec->rss_sum_kb = processes ? -1 : hwm;
+		return;
+	}
 	/* Not taken at the finish line (no /proc): now is the best left. */
 	if (!parent->taken && tvp_mem_sample(0, &late) == 0)
 		parent = &late;
@@ -70,7 +80,6 @@ fill_memory(struct tvp_record *rec, const struct tvp_run *run,
 	rec->pss_kb = parent->pss_kb;
 	rec->uss_kb = parent->uss_kb;
 	rec->pte_kb = parent->pte_kb;
-	rec->work_minflt = (long)tvp_work_minflt(run);
 	for (unsigned w = 0; w < ctl->nworkers; w++) {
 		const struct tvp_slot *s = &ctl->slot[w];
 

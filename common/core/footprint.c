@@ -158,13 +158,15 @@ wait_count(_Atomic uint32_t *c, uint32_t n)
 }
 
 void
-tvp_mem_finish_line(struct tvp_run *run, unsigned worker)
+tvp_mem_finish_line(struct tvp_run *run, unsigned worker, bool sample)
 {
 	struct tvp_control *ctl = run->ctl;
 	struct tvp_slot *slot = &ctl->slot[worker];
 	uint32_t n = run->nworkers;
 
 	slot->work_minflt = thread_minflt() - slot->minflt_begin;
+	if (!sample)
+		return;
 	if (!tvp_mode_is_processes()) {
 		/* One process: the last to finish samples it, once. */
 		if (atomic_fetch_add(&ctl->finished, 1) + 1 == n)

@@ -51,7 +51,9 @@ void tvp_mem_work_begin(struct tvp_slot *slot);
  * minor faults since the gate and take its part of the snapshot above.
  * For processes this waits for the other workers (see above); a worker
  * that failed does not come here, and the parent stops or replaces it.
+ * With sample false (--no-footprint) only the faults are counted: no
+ * /proc is read and no worker waits for another.
  */
-void tvp_mem_finish_line(struct tvp_run *run, unsigned worker);
+void tvp_mem_finish_line(struct tvp_run *run, unsigned worker, bool sample);
 
 #endif

@@ -206,7 +206,7 @@ tvp_worker_main(struct tvp_run *run, unsigned worker)
 	slot->t_end = tvp_now_ns();
 	slot->status = rc;
 	if (rc == 0)
-		tvp_mem_finish_line(run, worker);
+		tvp_mem_finish_line(run, worker, !run->no_footprint);
 	return rc;
 }
 
