@@ -499,7 +499,8 @@ resolve_workloads() {
 
 # Print the plan of a comparison: a line per row (see report/tvpreport/
 # cases.py, plan_lines): id, label, workload, sweep, workers, figure ("-":
-# the report chooses), column "*" (every form), then the words.
+# the report chooses), tries ("-": the run counts of the options), column
+# "*" (every form), then the words.
 compare_plan() {
     local wl value n id sweep
     local -a words values=(-)
@@ -514,7 +515,7 @@ compare_plan() {
                 [[ $QUICK == no ]] || words+=(--quick)
                 words+=("$wl" "${PASS[@]+"${PASS[@]}"}")
                 [[ $sweep == - ]] || words+=("--$SWEEP_NAME" "$value")
-                (IFS=$'\t'; printf '%s\n' "$id"$'\t'"$id"$'\t'"$wl"$'\t'"$sweep"$'\t'"$n"$'\t-\t*\t'"${words[*]}")
+                (IFS=$'\t'; printf '%s\n' "$id"$'\t'"$id"$'\t'"$wl"$'\t'"$sweep"$'\t'"$n"$'\t-\t-\t*\t'"${words[*]}")
             done
         done
     done
@@ -605,13 +606,16 @@ more_rounds() {
 
 # Run the current row: warm-up rounds, then measured rounds, every column
 # once a round, the order rotating each round so that no form always
-# runs first.  Returns 2 if the row was refused.
+# runs first; a row with its own tries runs exactly that many rounds,
+# none a warm-up.  Returns 2 if the row was refused.
 run_row() {
     local round k col ncols=${#COL_NAMES[@]} warm
     ROW_RUNS=0 COL_US=()
     for warm in 1 0; do
         for ((round = 1; ; round++)); do
-            if ((warm)); then
+            if [[ $ROW_TRIES != - ]]; then
+                ((!warm && round <= ROW_TRIES)) || break
+            elif ((warm)); then
                 ((round <= WARMUP)) || break
             else
                 more_rounds $((round - 1)) || break
@@ -697,11 +701,11 @@ run_plan() {
             [[ -z $prev ]] || finish_row
             [[ ${f[2]} == "$PREV_WL" || -z $PREV_WL ]] || flush_refusals
             ROW_ID=${f[0]} ROW_LABEL=${f[1]} ROW_WL=${f[2]} ROW_SWEEP=${f[3]}
-            ROW_JOBS=${f[4]} ROW_FIGURE=${f[5]} PREV_WL=${f[2]}
+            ROW_JOBS=${f[4]} ROW_FIGURE=${f[5]} ROW_TRIES=${f[6]} PREV_WL=${f[2]}
             COL_NAMES=() COL_CMDS=()
             prev=${f[0]}
         fi
-        add_columns "${f[@]:6}"
+        add_columns "${f[@]:7}"
     done <"$TMP/plan"
     [[ -z $prev ]] || finish_row
     flush_refusals
