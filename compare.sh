@@ -39,6 +39,8 @@ fi
 # Beside this script, in the source tree and where make install puts it.
 PYTHON=/usr/bin/python3
 REPORT=$HERE/report/tvp-report
+# The raw reference programs of --fidelity: built in a source tree.
+BENCH_DIR=${TVP_BENCHDIR:-$HERE/build/bench}
 # The Python twin (--python), beside this script too.
 # shellcheck disable=SC2034 # a $VAR word of FORM_TABLE
 PY_TWIN=$HERE/python/tvp.py
@@ -61,7 +63,7 @@ DEFAULT_WORKLOADS=hash,fileread
 DEFAULT_WORKERS=1,2,4,8
 
 # Settings, changed by the options.
-SUITE=compare     # compare, lessons or faults
+SUITE=compare     # compare, lessons, faults or fidelity
 WORKLOADS_ARG=$DEFAULT_WORKLOADS
 WORKERS_ARG=$DEFAULT_WORKERS
 SWEEP_ARG=
@@ -120,19 +122,27 @@ prints all of it).
                   rows of workloads it lacks run without them (it has hash,
                   fileread and counter)
   --lessons       instead: each coordination pattern (lock, event, queue,
-                  semaphore, spawning, background workers) and the CPU/IO
-                  pair, figures side by side and a sentence on what each
-                  shows; takes -w (lessons of those workloads), -r, --warmup,
-                  --min-runs, --max-runs, --min-time, --format, -o, --save
+                  semaphore, spawning, background workers), the CPU/IO
+                  pair, memory per mode, the GIL (the Python forms too),
+                  the tutorial's queue bug and fork's first touch, figures
+                  side by side and a sentence on what each shows; takes -w
+                  (lessons of those workloads), -r, --warmup, --min-runs,
+                  --max-runs, --min-time, --format, -o, --save
   --faults        instead: inject each fault (crash, kill, exit, hang) into
                   worker 1 of 4 running hash, with and without --recover, in
                   every form, once each; takes --format, -o, --save
+  --fidelity      instead: tvp against the raw C programs of bench/ doing
+                  the bare operation (empty run, spawn, hash, fileread,
+                  counter), run by run: tvp/raw cost per case with its
+                  interval; takes -w, the run counts, --format, -o, --save
+                  (the raw programs: \$TVP_BENCHDIR, else build/bench)
   -h, --help      this help
 
 Options after -- go to every selected workload (see tvp-threads WORKLOAD --help).
 Progress goes to stderr.  Exit status: 0 all rows identical and verified
 (--lessons: as each lesson expects; --faults: processes with --recover
-survived), 1 otherwise, 2 bad usage.
+survived; --fidelity: every run verified, tvp's result the raw
+program's), 1 otherwise, 2 bad usage.
 
 The programs: tvp-threads and tvp-processes in \$TVP_BINDIR if that is
 set; else in bin/ of the source tree this script is in (built if missing);
@@ -256,10 +266,9 @@ parse_args() {
             --format) FORMAT=$2; shift 2 ;;
             --format=*) FORMAT=${1#--format=}; GIVEN[--format]=1; shift ;;
             --quick) QUICK=yes; GIVEN[--quick]=1; shift ;;
-            --faults) [[ $SUITE == compare ]] || die_usage "--lessons and --faults are two reports: pick one"
-                SUITE=faults; shift ;;
-            --lessons) [[ $SUITE == compare ]] || die_usage "--lessons and --faults are two reports: pick one"
-                SUITE=lessons; shift ;;
+            --faults|--lessons|--fidelity)
+                [[ $SUITE == compare ]] || die_usage "--$SUITE and $1 are two reports: pick one"
+                SUITE=${1#--}; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; PASS=("$@"); GIVEN[--]=1; break ;;
             *) form_flag "$1" || die_usage "unknown option '$1' (try --help)"; shift ;;
@@ -274,6 +283,7 @@ parse_args() {
     case $SUITE in
         lessons) refused=(-j -x --quick --plot -- --python) ;;
         faults) refused=(-w -j -x -r --warmup --min-runs --max-runs --min-time --quick --plot -- --python) ;;
+        fidelity) refused=(-j -x --quick --plot -- --python) ;;
     esac
     for opt in "${refused[@]}"; do
         [[ -z ${GIVEN[$opt]+set} ]] ||
@@ -414,6 +424,19 @@ ensure_built() {
     exit 2
 }
 
+# --fidelity needs the raw programs: built in a source tree (make
+# bench-programs) if missing there, else named and exit 2.
+ensure_bench() {
+    [[ ! -x $BENCH_DIR/raw-empty ]] || return 0
+    if [[ -z ${TVP_BENCHDIR:-} && $BINS_FROM == source ]]; then
+        note "$PROG: building the raw programs (make -s bench-programs)"
+        make -s -C "$HERE" bench-programs >&2 || exit 2
+        return 0
+    fi
+    note "$PROG: --fidelity needs the raw programs of bench/, not found in $BENCH_DIR: run it from a source tree (make bench-programs) or set TVP_BENCHDIR"
+    exit 2
+}
+
 # The report program needs Debian's python3 (standard library only).
 ensure_report() {
     if [[ ! -x $PYTHON ]]; then
@@ -530,6 +553,7 @@ make_plan() {
     fi
     local -a args=(plan "$SUITE")
     [[ -z ${GIVEN[-w]+set} ]] || args+=(-w "$(dedup "$WORKLOADS_ARG")")
+    [[ $SUITE != fidelity ]] || args+=(--bench "$BENCH_DIR")
     "$PYTHON" "$REPORT" "${args[@]}" >"$TMP/plan" 2>"$TMP/plan.err" || rc=$?
     if ((rc != 0)); then
         die_usage "$(sed -n '1{s/^[^:]*: //;p}' "$TMP/plan.err")"
@@ -732,6 +756,7 @@ main() {
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
     ensure_built
+    [[ $SUITE != fidelity ]] || ensure_bench
     ensure_report
     [[ $SUITE != compare ]] || resolve_workloads
     make_plan

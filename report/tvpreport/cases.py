@@ -21,6 +21,7 @@ intervals, and conditions that pick the sentence.  No sentence names a
 winner unless the interval of its ratio excludes 1.
 """
 
+import os
 from typing import NamedTuple, Optional, Tuple
 
 
@@ -406,6 +407,71 @@ LESSONS = (
 )
 
 
+class Fidelity(NamedTuple):
+    """A fidelity case: tvp in one form against a raw C program of bench/
+    doing the bare operation (both print tvp's record), compared on one
+    figure; same: the two results must be equal (the empty run has
+    none)."""
+    row: Row                # its form and words; commands: {"raw": ...}
+    figure: str             # a record column or "metric:NAME"
+    same: bool
+
+
+def _fidelity(mode: str):
+    """The cases of one mode: what bench/raw_*.c hold tvp against."""
+    m = mode
+    return (
+        Fidelity(Row("empty-%s-j8" % m, "8 %s that do nothing" % m, 8,
+                     "hash", "hash --blocks 0", forms=(m,),
+                     commands={"raw": "{bench}/raw-empty %s 8" % m}),
+                 "wall_s", False),
+        Fidelity(Row("spawn-%s" % m, "spawn --count 2000", 1, "spawn",
+                     "spawn --count 2000", forms=(m,),
+                     commands={"raw": "{bench}/raw-spawn %s 2000" % m}),
+                 "metric:us_per_spawn_median", True),
+        Fidelity(Row("hash-%s-j1" % m, "hash -j 1", 1, "hash", "hash",
+                     forms=(m,), commands={
+                         "raw": "{bench}/raw-hash %s 1 1024 65536 9000 huge"
+                         % m}),
+                 "metric:digests_per_s", True),
+        Fidelity(Row("hash-%s-j2" % m, "hash -j 2", 2, "hash", "hash",
+                     forms=(m,), commands={
+                         "raw": "{bench}/raw-hash %s 2 1024 65536 9000 huge"
+                         % m}),
+                 "metric:digests_per_s", True),
+        Fidelity(Row("fileread-%s-j1" % m, "fileread -j 1, 1 GiB warm", 1,
+                     "fileread", "fileread --files 4096 --file-size 256K "
+                     "--cache-dir {cache}", forms=(m,), commands={
+                         "raw": "{bench}/raw-fileread %s "
+                         "{cache}/fileread-4096x262144-seed1" % m}),
+                 "metric:gb_per_s", True),
+        Fidelity(Row("counter-%s-j2" % m, "counter -j 2 --sync mutex", 2,
+                     "counter", "counter --sync mutex", forms=(m,),
+                     commands={"raw": "{bench}/raw-counter %s 2 1000000"
+                               % m}),
+                 "metric:ns_per_increment", True),
+    )
+
+
+# tvp/raw above this is marked: tvp adds more than a tenth to the
+# primitive's cost there (the fidelity issue's bound).
+FIDELITY_LIMIT = 1.10
+FIDELITY = tuple(c for pair in zip(_fidelity("threads"),
+                                   _fidelity("processes")) for c in pair)
+
+
+def default_cache_dir() -> str:
+    """Where tvp keeps generated datasets by default (lib/dataset.c):
+    $XDG_CACHE_HOME/tvp, else ~/.cache/tvp, else /tmp/tvp-cache-UID."""
+    xdg, home = os.environ.get("XDG_CACHE_HOME", ""), os.environ.get(
+        "HOME", "")
+    if xdg.startswith("/"):
+        return xdg + "/tvp"
+    if home.startswith("/"):
+        return home + "/.cache/tvp"
+    return "/tmp/tvp-cache-%d" % os.getuid()
+
+
 class Fault(NamedTuple):
     kind: str               # none, crash, kill, exit, hang
     recover: bool
@@ -431,17 +497,18 @@ def fault_row(f: Fault) -> Row:
                FAULT_WORKERS, "hash", args + " " + FAULT_WORKLOAD)
 
 
-def lesson_workloads():
-    """Every workload some lesson runs, in lesson order, once each."""
+def lesson_workloads(suite: str = "lessons"):
+    """Every workload some lesson (or fidelity case) runs, once each."""
+    rows = ([c.row for c in FIDELITY] if suite == "fidelity" else
+            [r for lesson in LESSONS for r in lesson.rows])
     seen = []
-    for lesson in LESSONS:
-        for row in lesson.rows:
-            if row.workload not in seen:
-                seen.append(row.workload)
+    for row in rows:
+        if row.workload not in seen:
+            seen.append(row.workload)
     return seen
 
 
-def plan_lines(suite: str, workloads=None):
+def plan_lines(suite: str, workloads=None, places=None):
     """The rows compare.sh runs, one tab-separated line per row and column:
     row id, label, workload, sweep ("-": none), workers, figure, tries
     ("-": the driver's run counts; N: exactly N runs, no warm-up), column,
@@ -449,10 +516,14 @@ def plan_lines(suite: str, workloads=None):
 
     Column "*" is every form (the form's command, then the words); a
     form's name is that form; any other column is a variant whose words
-    are its whole command.
+    are its whole command.  places: what {bench} and {cache} stand for in
+    the fidelity cases (the raw programs' directory, the datasets').
     """
     if suite == "faults":
         cases = [("", "wall_s", fault_row(f)) for f in FAULTS]
+    elif suite == "fidelity":
+        cases = [("", c.figure, c.row) for c in FIDELITY
+                 if workloads is None or c.row.workload in workloads]
     else:
         cases = [(l.id + "/", l.figure, r) for l in LESSONS for r in l.rows
                  if workloads is None or r.workload in workloads]
@@ -460,6 +531,11 @@ def plan_lines(suite: str, workloads=None):
         head = [prefix + r.id, r.label, r.workload, "-", str(r.workers), fig,
                 str(r.tries) if r.tries else "-"]
         for form in r.forms if r.args else ():
-            yield "\t".join(head + [form] + r.words)
+            yield "\t".join(head + [form] + _place(r.words, places))
         for variant, command in sorted((r.commands or {}).items()):
-            yield "\t".join(head + [variant] + command.split())
+            yield "\t".join(head + [variant] +
+                             _place(command.split(), places))
+
+
+def _place(words, places):
+    return [w.format(**places) for w in words] if places else words

@@ -434,6 +434,67 @@ class Lessons(unittest.TestCase):
         self.assertIn("### Event", lessons.render(runs, "markdown")[0])
 
 
+class Fidelity(unittest.TestCase):
+    def case_runs(self, case, tvp, rawv, metric, results=("abc", "abc")):
+        form = case.split("-")[1]
+        return interleave(
+            series(form, case, tvp, suite="fidelity", figure="metric:" +
+                   metric[0], metric=metric, result=results[0]),
+            series("raw", case, rawv, suite="fidelity", figure="metric:" +
+                   metric[0], metric=metric, result=results[1]))
+
+    def test_cost_ratio_either_direction(self):
+        from tvpreport import fidelity
+        rate = ("digests_per_s", "1/s", "higher")
+        runs = self.case_runs("hash-threads-j1", [85.0, 86, 84, 85, 85],
+                              [100.0, 101, 99, 100, 100], rate)
+        runs += self.case_runs("counter-processes-j2", [30.0, 31, 29, 30, 30],
+                               [25.0, 25.5, 24.5, 25, 25],
+                               ("ns_per_increment", "ns", "lower"))
+        done = fidelity.evaluate(runs)
+        self.assertEqual([c.row.id for c in done],
+                         ["hash-threads-j1", "counter-processes-j2"])
+        hash_case, counter = done
+        # A rate: cost is raw/tvp, 100/85.
+        self.assertAlmostEqual(hash_case.cost.value, 100 / 85)
+        self.assertTrue(hash_case.over)
+        self.assertAlmostEqual(counter.cost.value, 30 / 25)
+        self.assertTrue(counter.over)
+        text, ok = fidelity.render(runs, "table")
+        self.assertTrue(ok)
+        self.assertIn("1.18 [", text)
+        self.assertIn("> 1.10", text)
+        js = json.loads(fidelity.render(runs, "json")[0])
+        self.assertEqual(js["cases"][1]["tvp_form"], "processes")
+
+    def test_results_must_match(self):
+        from tvpreport import fidelity
+        m = ("us_per_spawn_median", "us", "lower")
+        runs = self.case_runs("spawn-threads", [50.0] * 5, [50.0] * 5, m,
+                              results=("2000", "1999"))
+        text, ok = fidelity.render(runs, "table")
+        self.assertFalse(ok)
+        self.assertIn("tvp's result differs from the raw program's", text)
+        # The empty run has no result to compare: different is fine.
+        runs = self.case_runs("empty-threads-j8", [0.001] * 5, [0.001] * 5,
+                              m, results=("x", "y"))
+        for r in runs:
+            r["row_figure"] = "wall_s"
+        self.assertTrue(fidelity.render(runs, "csv")[1])
+
+    def test_plan(self):
+        lines = [l.split("\t") for l in cases.plan_lines(
+            "fidelity", ["fileread"], {"bench": "/B", "cache": "/C"})]
+        self.assertEqual([(f[0], f[7]) for f in lines],
+                         [("fileread-threads-j1", "threads"),
+                          ("fileread-threads-j1", "raw"),
+                          ("fileread-processes-j1", "processes"),
+                          ("fileread-processes-j1", "raw")])
+        self.assertEqual(lines[1][8:], ["/B/raw-fileread", "threads",
+                                        "/C/fileread-4096x262144-seed1"])
+        self.assertIn("/C", lines[0])
+
+
 class Numbers(unittest.TestCase):
     def test_thousands_millions(self):
         from tvpreport import tables
