@@ -58,13 +58,21 @@ FORM_TABLE=(
     'py-processes --python  $PYTHON $PY_TWIN --mode processes -j %N'
 )
 
-# The default comparison: these workloads at these worker counts.
-DEFAULT_WORKLOADS=hash,fileread
+# The default comparison, one row a line, each at every DEFAULT_WORKERS
+# count: workload | one option as NAME=VALUE ("-": none) | what the row
+# shows (its label in the report).  -w or -x run workloads by name,
+# without these options.  The I/O row falls back to cache=cold, said on
+# stderr and in its label, where the filesystem refuses O_DIRECT.
+DEFAULT_ROWS=(
+    'hash     | -            | CPU: chained SHA-256 digests'
+    'fileread | -            | memory bandwidth: reads from the page cache'
+    'fileread | cache=direct | I/O: O_DIRECT reads, each waits on the device'
+)
 DEFAULT_WORKERS=1,2,4,8
 
 # Settings, changed by the options.
 SUITE=compare     # compare, lessons, faults or fidelity
-WORKLOADS_ARG=$DEFAULT_WORKLOADS
+WORKLOADS_ARG=
 WORKERS_ARG=$DEFAULT_WORKERS
 SWEEP_ARG=
 REPEATS=
@@ -99,7 +107,9 @@ every run's record, and prints per row the median of each form with its
 interval excludes 1, from 5 runs or more (report/tvp-report computes and
 prints all of it).
 
-  -w LIST         workloads, comma-separated, or 'all' (default: $DEFAULT_WORKLOADS)
+  -w LIST         workloads, comma-separated, or 'all' (default: the rows
+                  of DEFAULT_ROWS: hash; fileread from the page cache, a
+                  memory bandwidth row; fileread --cache direct, the I/O row)
   -j LIST         worker counts, comma-separated (default: $DEFAULT_WORKERS;
                   1 with -x)
   -x NAME=V1,...  sweep one workload option: a row per value (--NAME V)
@@ -496,7 +506,10 @@ resolve_workloads() {
         }
     done
     have=${lists[${FORMS[0]}]}
-    if [[ -z $WORKLOADS_ARG ]]; then
+    ROWS=()
+    if [[ -z ${GIVEN[-w]+set} && -z $SWEEP_ARG ]]; then
+        default_rows
+    elif [[ -z $WORKLOADS_ARG ]]; then
         die_usage "bad -w '': no workloads"
     elif [[ $WORKLOADS_ARG == all ]]; then
         mapfile -t WORKLOADS <<<"$have"
@@ -509,6 +522,11 @@ resolve_workloads() {
         fi
     done
     IFS=, read -r -a WORKLOADS <<<"$(dedup "$(IFS=,; printf '%s' "${WORKLOADS[*]}")")"
+    if ((${#ROWS[@]} == 0)); then
+        for wl in "${WORKLOADS[@]}"; do
+            ROWS+=("$wl|-|-")
+        done
+    fi
     local -a lacks
     for form in "${FORMS[@]:1}"; do
         lacks=()
@@ -520,25 +538,55 @@ resolve_workloads() {
     done
 }
 
+# Fill ROWS (workload|option|label) and WORKLOADS from DEFAULT_ROWS.  A
+# cache=direct row is tried once first (-j 1, in the threads form): where
+# the filesystem of the dataset refuses O_DIRECT, it reads cache=cold.
+default_rows() {
+    local line wl opt label rc
+    local -a words
+    WORKLOADS=()
+    for line in "${DEFAULT_ROWS[@]}"; do
+        IFS='|' read -r wl opt label <<<"$line"
+        read -r wl <<<"$wl"
+        read -r opt <<<"$opt"
+        label=$(sed 's/^ *//; s/ *$//' <<<"$label")
+        if [[ $opt == cache=direct ]]; then
+            words=()
+            [[ $QUICK == no ]] || words+=(--quick)
+            words+=("$wl" "${PASS[@]+"${PASS[@]}"}" --cache direct)
+            rc=0
+            "$THREADS_BIN" -j 1 --format csv "${words[@]}" >/dev/null 2>"$TMP/probe.err" || rc=$?
+            if ((rc == 2)) && grep -q 'refuses O_DIRECT' "$TMP/probe.err"; then
+                note "$PROG: $wl --cache direct refused here ($(sed -n '1{s/^[^:]*: //;p}' "$TMP/probe.err")): the I/O row reads with --cache cold instead"
+                opt=cache=cold label="I/O: cold cache, read through it (O_DIRECT refused here)"
+            fi
+        fi
+        ROWS+=("$wl|$opt|$label")
+        WORKLOADS+=("$wl")
+    done
+}
+
 # Print the plan of a comparison: a line per row (see report/tvpreport/
 # cases.py, plan_lines): id, label, workload, sweep, workers, figure ("-":
 # the report chooses), tries ("-": the run counts of the options), column
 # "*" (every form), then the words.
 compare_plan() {
-    local wl value n id sweep
+    local row wl opt label value n id sweep
     local -a words values=(-)
     ((${#SWEEP_VALUES[@]} == 0)) || values=("${SWEEP_VALUES[@]}")
-    for wl in "${WORKLOADS[@]}"; do
+    for row in "${ROWS[@]}"; do
+        IFS='|' read -r wl opt label <<<"$row"
         for value in "${values[@]}"; do
-            sweep=-
+            # A default row's option is shown as a sweep's value would be.
+            sweep=$opt
             [[ $value == - ]] || sweep=$SWEEP_NAME=$value
             for n in "${WORKERS[@]}"; do
                 id="$wl$([[ $sweep == - ]] || printf ' %s' "$sweep") -j $n"
                 words=()
                 [[ $QUICK == no ]] || words+=(--quick)
                 words+=("$wl" "${PASS[@]+"${PASS[@]}"}")
-                [[ $sweep == - ]] || words+=("--$SWEEP_NAME" "$value")
-                (IFS=$'\t'; printf '%s\n' "$id"$'\t'"$id"$'\t'"$wl"$'\t'"$sweep"$'\t'"$n"$'\t-\t-\t*\t'"${words[*]}")
+                [[ $sweep == - ]] || words+=("--${sweep%%=*}" "${sweep#*=}")
+                (IFS=$'\t'; printf '%s\n' "$id"$'\t'"$([[ $label == - ]] && printf '%s' "$id" || printf '%s' "$label")"$'\t'"$wl"$'\t'"$sweep"$'\t'"$n"$'\t-\t-\t*\t'"${words[*]}")
             done
         done
     done
