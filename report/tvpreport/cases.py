@@ -86,7 +86,7 @@ INC = "--increments 5000000"
 PY = ("*", "py-threads", "py-processes")
 GIL_SMALL = "hash --blocks 64 --block-size 32 --rounds 20000"
 GIL_BIG = "hash --blocks 128 --block-size 1M --rounds 1"
-GIL_LOOP = "counter --sync none --increments 1000000"
+GIL_LOOP = "counter --sync none --share no --increments 1000000"
 STUCK_WHY = ("Between one consumer's empty() and its get(), another took "
              "the last item; the first then waits in get() for an item that "
              "never comes.")
@@ -329,8 +329,8 @@ LESSONS = (
                         "multiprocessing' does not hold for work done in C "
                         "code that releases the GIL."),
                        ("*", UNDECIDED))))),
-    Lesson("gil-loop", "The GIL: a pure-Python loop (counter --sync none, "
-           "1M increments a worker, at 1 and 2 workers)",
+    Lesson("gil-loop", "The GIL: a pure-Python loop (counter --sync none "
+           "--share no, 1M increments a worker, at 1 and 2 workers)",
            "metric:ns_per_increment", "ns per increment",
            (Row("loop1", "-j 1", 1, "counter", GIL_LOOP, forms=PY),
             Row("loop2", "-j 2", 2, "counter", GIL_LOOP, forms=PY)),
@@ -338,8 +338,9 @@ LESSONS = (
                 "Per increment, 2 workers ran {speedup[py-threads]} "
                 "(Python threads) and {speedup[py-processes]} (Python "
                 "processes) as fast as one; in C {speedup[threads]} "
-                "(threads) and {speedup[processes]} (processes), whose "
-                "unlocked increments race on one cache line.",
+                "(threads: one counter, whose cache line the cores pass "
+                "back and forth) and {speedup[processes]} (processes: each "
+                "its own copy).",
                 tails=(("py-threads<1.3 and py-processes>1.3",
                         "A loop of Python bytecode does not scale on "
                         "threads: they take turns holding the GIL; "
