@@ -84,7 +84,7 @@ class Lesson(NamedTuple):
 INC = "--increments 5000000"
 # The GIL lessons run the Python twin's forms whatever compare.sh was asked.
 PY = ("*", "py-threads", "py-processes")
-GIL_SMALL = "hash --blocks 64 --block-size 32 --rounds 20000"
+GIL_SMALL = "hash --blocks 64 --block-size 32 --rounds 50000"
 GIL_BIG = "hash --blocks 128 --block-size 1M --rounds 1"
 GIL_LOOP = "counter --sync none --share no --increments 1000000"
 STUCK_WHY = ("Between one consumer's empty() and its get(), another took "
@@ -304,7 +304,7 @@ LESSONS = (
             Row("big2", "1 MiB blocks, 1 round, -j 2", 2, "hash", GIL_BIG,
                 forms=PY)),
            (Say("speedup", ("small1", "small2"),
-                "Chained digests of 32-byte inputs (64 x 20000 hashlib "
+                "Chained digests of 32-byte inputs (64 x 50000 hashlib "
                 "calls, each holding the GIL) ran on 2 workers "
                 "{speedup[py-threads]} (Python threads) and "
                 "{speedup[py-processes]} (Python processes) as fast as on "
