@@ -198,11 +198,12 @@ $(BUILD)/bench/raw-%: $(BUILD)/bench/raw_%.o $(BUILD)/bench/raw.o \
     $(BUILD)/common/core/record.o
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS_$*) $(BENCH_STATIC)
 
-# tvp against the raw programs, case by case (bench/cases.tsv), each pair
-# run alternately: `make bench`, or `make bench BENCH_ARGS="-r 21 -c hash"`.
+# tvp against the raw programs, case by case (report/tvpreport/cases.py,
+# FIDELITY), through compare.sh's driver and the report program's
+# statistics: `make bench`, or `make bench BENCH_ARGS="-r 11 -w hash"`.
 bench: $(PROGRAMS) $(BENCH_PROGS)
-	/usr/bin/python3 bench/fidelity.py --bin $(BINDIR) \
-	    --bench $(BUILD)/bench $(BENCH_ARGS)
+	TVP_BINDIR='$(CURDIR)/$(BINDIR)' TVP_BENCHDIR='$(CURDIR)/$(BUILD)/bench' \
+	    ./compare.sh --fidelity $(BENCH_ARGS)
 
 # Static checks.  cppcheck: warning, style, performance, portability, with
 # the POSIX library model; what is off, and why, is in

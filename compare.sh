@@ -39,6 +39,8 @@ fi
 # Beside this script, in the source tree and where make install puts it.
 PYTHON=/usr/bin/python3
 REPORT=$HERE/report/tvp-report
+# The raw reference programs of --fidelity: built in a source tree.
+BENCH_DIR=${TVP_BENCHDIR:-$HERE/build/bench}
 # The Python twin (--python), beside this script too.
 # shellcheck disable=SC2034 # a $VAR word of FORM_TABLE
 PY_TWIN=$HERE/python/tvp.py
@@ -56,13 +58,21 @@ FORM_TABLE=(
     'py-processes --python  $PYTHON $PY_TWIN --mode processes -j %N'
 )
 
-# The default comparison: these workloads at these worker counts.
-DEFAULT_WORKLOADS=hash,fileread
+# The default comparison, one row a line, each at every DEFAULT_WORKERS
+# count: workload | one option as NAME=VALUE ("-": none) | what the row
+# shows (its label in the report).  -w or -x run workloads by name,
+# without these options.  The I/O row falls back to cache=cold, said on
+# stderr and in its label, where the filesystem refuses O_DIRECT.
+DEFAULT_ROWS=(
+    'hash     | -            | CPU: chained SHA-256 digests'
+    'fileread | -            | memory bandwidth: reads from the page cache'
+    'fileread | cache=direct | I/O: O_DIRECT reads, each waits on the device'
+)
 DEFAULT_WORKERS=1,2,4,8
 
 # Settings, changed by the options.
-SUITE=compare     # compare, lessons or faults
-WORKLOADS_ARG=$DEFAULT_WORKLOADS
+SUITE=compare     # compare, lessons, faults or fidelity
+WORKLOADS_ARG=
 WORKERS_ARG=$DEFAULT_WORKERS
 SWEEP_ARG=
 REPEATS=
@@ -97,7 +107,9 @@ every run's record, and prints per row the median of each form with its
 interval excludes 1, from 5 runs or more (report/tvp-report computes and
 prints all of it).
 
-  -w LIST         workloads, comma-separated, or 'all' (default: $DEFAULT_WORKLOADS)
+  -w LIST         workloads, comma-separated, or 'all' (default: the rows
+                  of DEFAULT_ROWS: hash; fileread from the page cache, a
+                  memory bandwidth row; fileread --cache direct, the I/O row)
   -j LIST         worker counts, comma-separated (default: $DEFAULT_WORKERS;
                   1 with -x)
   -x NAME=V1,...  sweep one workload option: a row per value (--NAME V)
@@ -120,19 +132,27 @@ prints all of it).
                   rows of workloads it lacks run without them (it has hash,
                   fileread and counter)
   --lessons       instead: each coordination pattern (lock, event, queue,
-                  semaphore, spawning, background workers) and the CPU/IO
-                  pair, figures side by side and a sentence on what each
-                  shows; takes -w (lessons of those workloads), -r, --warmup,
-                  --min-runs, --max-runs, --min-time, --format, -o, --save
+                  semaphore, spawning, background workers), the CPU/IO
+                  pair, memory per mode, the GIL (the Python forms too),
+                  the tutorial's queue bug and fork's first touch, figures
+                  side by side and a sentence on what each shows; takes -w
+                  (lessons of those workloads), -r, --warmup, --min-runs,
+                  --max-runs, --min-time, --format, -o, --save
   --faults        instead: inject each fault (crash, kill, exit, hang) into
                   worker 1 of 4 running hash, with and without --recover, in
                   every form, once each; takes --format, -o, --save
+  --fidelity      instead: tvp against the raw C programs of bench/ doing
+                  the bare operation (empty run, spawn, hash, fileread,
+                  counter), run by run: tvp/raw cost per case with its
+                  interval; takes -w, the run counts, --format, -o, --save
+                  (the raw programs: \$TVP_BENCHDIR, else build/bench)
   -h, --help      this help
 
 Options after -- go to every selected workload (see tvp-threads WORKLOAD --help).
 Progress goes to stderr.  Exit status: 0 all rows identical and verified
 (--lessons: as each lesson expects; --faults: processes with --recover
-survived), 1 otherwise, 2 bad usage.
+survived; --fidelity: every run verified, tvp's result the raw
+program's), 1 otherwise, 2 bad usage.
 
 The programs: tvp-threads and tvp-processes in \$TVP_BINDIR if that is
 set; else in bin/ of the source tree this script is in (built if missing);
@@ -256,10 +276,9 @@ parse_args() {
             --format) FORMAT=$2; shift 2 ;;
             --format=*) FORMAT=${1#--format=}; GIVEN[--format]=1; shift ;;
             --quick) QUICK=yes; GIVEN[--quick]=1; shift ;;
-            --faults) [[ $SUITE == compare ]] || die_usage "--lessons and --faults are two reports: pick one"
-                SUITE=faults; shift ;;
-            --lessons) [[ $SUITE == compare ]] || die_usage "--lessons and --faults are two reports: pick one"
-                SUITE=lessons; shift ;;
+            --faults|--lessons|--fidelity)
+                [[ $SUITE == compare ]] || die_usage "--$SUITE and $1 are two reports: pick one"
+                SUITE=${1#--}; shift ;;
             -h|--help) usage; exit 0 ;;
             --) shift; PASS=("$@"); GIVEN[--]=1; break ;;
             *) form_flag "$1" || die_usage "unknown option '$1' (try --help)"; shift ;;
@@ -274,6 +293,7 @@ parse_args() {
     case $SUITE in
         lessons) refused=(-j -x --quick --plot -- --python) ;;
         faults) refused=(-w -j -x -r --warmup --min-runs --max-runs --min-time --quick --plot -- --python) ;;
+        fidelity) refused=(-j -x --quick --plot -- --python) ;;
     esac
     for opt in "${refused[@]}"; do
         [[ -z ${GIVEN[$opt]+set} ]] ||
@@ -414,6 +434,19 @@ ensure_built() {
     exit 2
 }
 
+# --fidelity needs the raw programs: built in a source tree (make
+# bench-programs) if missing there, else named and exit 2.
+ensure_bench() {
+    [[ ! -x $BENCH_DIR/raw-empty ]] || return 0
+    if [[ -z ${TVP_BENCHDIR:-} && $BINS_FROM == source ]]; then
+        note "$PROG: building the raw programs (make -s bench-programs)"
+        make -s -C "$HERE" bench-programs >&2 || exit 2
+        return 0
+    fi
+    note "$PROG: --fidelity needs the raw programs of bench/, not found in $BENCH_DIR: run it from a source tree (make bench-programs) or set TVP_BENCHDIR"
+    exit 2
+}
+
 # The report program needs Debian's python3 (standard library only).
 ensure_report() {
     if [[ ! -x $PYTHON ]]; then
@@ -473,7 +506,10 @@ resolve_workloads() {
         }
     done
     have=${lists[${FORMS[0]}]}
-    if [[ -z $WORKLOADS_ARG ]]; then
+    ROWS=()
+    if [[ -z ${GIVEN[-w]+set} && -z $SWEEP_ARG ]]; then
+        default_rows
+    elif [[ -z $WORKLOADS_ARG ]]; then
         die_usage "bad -w '': no workloads"
     elif [[ $WORKLOADS_ARG == all ]]; then
         mapfile -t WORKLOADS <<<"$have"
@@ -486,6 +522,11 @@ resolve_workloads() {
         fi
     done
     IFS=, read -r -a WORKLOADS <<<"$(dedup "$(IFS=,; printf '%s' "${WORKLOADS[*]}")")"
+    if ((${#ROWS[@]} == 0)); then
+        for wl in "${WORKLOADS[@]}"; do
+            ROWS+=("$wl|-|-")
+        done
+    fi
     local -a lacks
     for form in "${FORMS[@]:1}"; do
         lacks=()
@@ -497,24 +538,55 @@ resolve_workloads() {
     done
 }
 
+# Fill ROWS (workload|option|label) and WORKLOADS from DEFAULT_ROWS.  A
+# cache=direct row is tried once first (-j 1, in the threads form): where
+# the filesystem of the dataset refuses O_DIRECT, it reads cache=cold.
+default_rows() {
+    local line wl opt label rc
+    local -a words
+    WORKLOADS=()
+    for line in "${DEFAULT_ROWS[@]}"; do
+        IFS='|' read -r wl opt label <<<"$line"
+        read -r wl <<<"$wl"
+        read -r opt <<<"$opt"
+        label=$(sed 's/^ *//; s/ *$//' <<<"$label")
+        if [[ $opt == cache=direct ]]; then
+            words=()
+            [[ $QUICK == no ]] || words+=(--quick)
+            words+=("$wl" "${PASS[@]+"${PASS[@]}"}" --cache direct)
+            rc=0
+            "$THREADS_BIN" -j 1 --format csv "${words[@]}" >/dev/null 2>"$TMP/probe.err" || rc=$?
+            if ((rc == 2)) && grep -q 'refuses O_DIRECT' "$TMP/probe.err"; then
+                note "$PROG: $wl --cache direct refused here ($(sed -n '1{s/^[^:]*: //;p}' "$TMP/probe.err")): the I/O row reads with --cache cold instead"
+                opt=cache=cold label="I/O: cold cache, read through it (O_DIRECT refused here)"
+            fi
+        fi
+        ROWS+=("$wl|$opt|$label")
+        WORKLOADS+=("$wl")
+    done
+}
+
 # Print the plan of a comparison: a line per row (see report/tvpreport/
 # cases.py, plan_lines): id, label, workload, sweep, workers, figure ("-":
-# the report chooses), column "*" (every form), then the words.
+# the report chooses), tries ("-": the run counts of the options), column
+# "*" (every form), then the words.
 compare_plan() {
-    local wl value n id sweep
+    local row wl opt label value n id sweep
     local -a words values=(-)
     ((${#SWEEP_VALUES[@]} == 0)) || values=("${SWEEP_VALUES[@]}")
-    for wl in "${WORKLOADS[@]}"; do
+    for row in "${ROWS[@]}"; do
+        IFS='|' read -r wl opt label <<<"$row"
         for value in "${values[@]}"; do
-            sweep=-
+            # A default row's option is shown as a sweep's value would be.
+            sweep=$opt
             [[ $value == - ]] || sweep=$SWEEP_NAME=$value
             for n in "${WORKERS[@]}"; do
                 id="$wl$([[ $sweep == - ]] || printf ' %s' "$sweep") -j $n"
                 words=()
                 [[ $QUICK == no ]] || words+=(--quick)
                 words+=("$wl" "${PASS[@]+"${PASS[@]}"}")
-                [[ $sweep == - ]] || words+=("--$SWEEP_NAME" "$value")
-                (IFS=$'\t'; printf '%s\n' "$id"$'\t'"$id"$'\t'"$wl"$'\t'"$sweep"$'\t'"$n"$'\t-\t*\t'"${words[*]}")
+                [[ $sweep == - ]] || words+=("--${sweep%%=*}" "${sweep#*=}")
+                (IFS=$'\t'; printf '%s\n' "$id"$'\t'"$([[ $label == - ]] && printf '%s' "$id" || printf '%s' "$label")"$'\t'"$wl"$'\t'"$sweep"$'\t'"$n"$'\t-\t-\t*\t'"${words[*]}")
             done
         done
     done
@@ -529,6 +601,7 @@ make_plan() {
     fi
     local -a args=(plan "$SUITE")
     [[ -z ${GIVEN[-w]+set} ]] || args+=(-w "$(dedup "$WORKLOADS_ARG")")
+    [[ $SUITE != fidelity ]] || args+=(--bench "$BENCH_DIR")
     "$PYTHON" "$REPORT" "${args[@]}" >"$TMP/plan" 2>"$TMP/plan.err" || rc=$?
     if ((rc != 0)); then
         die_usage "$(sed -n '1{s/^[^:]*: //;p}' "$TMP/plan.err")"
@@ -605,13 +678,16 @@ more_rounds() {
 
 # Run the current row: warm-up rounds, then measured rounds, every column
 # once a round, the order rotating each round so that no form always
-# runs first.  Returns 2 if the row was refused.
+# runs first; a row with its own tries runs exactly that many rounds,
+# none a warm-up.  Returns 2 if the row was refused.
 run_row() {
     local round k col ncols=${#COL_NAMES[@]} warm
     ROW_RUNS=0 COL_US=()
     for warm in 1 0; do
         for ((round = 1; ; round++)); do
-            if ((warm)); then
+            if [[ $ROW_TRIES != - ]]; then
+                ((!warm && round <= ROW_TRIES)) || break
+            elif ((warm)); then
                 ((round <= WARMUP)) || break
             else
                 more_rounds $((round - 1)) || break
@@ -697,11 +773,11 @@ run_plan() {
             [[ -z $prev ]] || finish_row
             [[ ${f[2]} == "$PREV_WL" || -z $PREV_WL ]] || flush_refusals
             ROW_ID=${f[0]} ROW_LABEL=${f[1]} ROW_WL=${f[2]} ROW_SWEEP=${f[3]}
-            ROW_JOBS=${f[4]} ROW_FIGURE=${f[5]} PREV_WL=${f[2]}
+            ROW_JOBS=${f[4]} ROW_FIGURE=${f[5]} ROW_TRIES=${f[6]} PREV_WL=${f[2]}
             COL_NAMES=() COL_CMDS=()
             prev=${f[0]}
         fi
-        add_columns "${f[@]:6}"
+        add_columns "${f[@]:7}"
     done <"$TMP/plan"
     [[ -z $prev ]] || finish_row
     flush_refusals
@@ -728,6 +804,7 @@ main() {
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
     ensure_built
+    [[ $SUITE != fidelity ]] || ensure_bench
     ensure_report
     [[ $SUITE != compare ]] || resolve_workloads
     make_plan

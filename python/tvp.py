@@ -109,6 +109,8 @@ def execute(run, mode):
         if run.nitems and run.item_result_size:
             run.item_results = run.shared(run.nitems * run.item_result_size) \
                 .view(0, run.nitems * run.item_result_size)
+        else:
+            run.item_results = b""   # no items: an empty result to digest
         run.ctl = runner.Control(run.workers, run.processes)
         rec["maps"] = procmem.count_mappings()
         before = rusage()

@@ -134,6 +134,8 @@ test_python_hash(void)
 	static const char *const sha3[] = { "hash", "--blocks", "3",
 	    "--block-size", "100", "--rounds", "2", "--algo", "sha3-256",
 	    NULL };
+	/* No blocks: the digest of nothing (the empty run of --fidelity). */
+	static const char *const empty[] = { "hash", "--blocks", "0", NULL };
 	/* The input on small pages, then on huge ones over 2 MiB. */
 	static const char *const small_pages[] = { "hash", "--blocks", "5",
 	    "--rounds", "3", "--pages", "small", NULL };
@@ -146,6 +148,7 @@ test_python_hash(void)
 	same_result(tiny, false);
 	same_result(sha3, false);
 	same_result(small_pages, false);
+	same_result(empty, false);
 	same_result(huge_pages, false);
 }
 

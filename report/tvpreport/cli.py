@@ -4,7 +4,8 @@ import argparse
 import os
 import sys
 
-from . import (cases, comparison, diff, faults, lessons, plot, raw, tables)
+from . import (cases, comparison, diff, faults, fidelity, lessons, plot,
+               raw, tables)
 
 PROG = "tvp-report"
 
@@ -12,10 +13,10 @@ USAGE = """\
 usage: tvp-report [--format F] [-o FILE] [--plot DIR] RESULTS
        tvp-report [--format F] [-o FILE] BASE NEW
        tvp-report ingest --suite SUITE --version V RUNDIR
-       tvp-report plan lessons|faults [-w LIST]
+       tvp-report plan lessons|faults|fidelity [-w LIST] [--bench DIR]
 
 Reads the raw results file that compare.sh writes (--save FILE) and prints
-its report: the comparison, --lessons or --faults, as F = table (default),
+its report: the comparison, --lessons, --faults or --fidelity, as F = table (default),
 csv, json or markdown.  With two files, each row's change from BASE to NEW
 with its 95% interval.  --plot DIR: PNG and SVG plots (gnuplot) of a
 comparison.  Exit status: 0 every row identical and verified (or every
@@ -23,8 +24,9 @@ lesson and fault case as expected; always 0 for two files), 1 otherwise,
 2 bad usage.
 
 ingest and plan serve compare.sh: ingest turns its run directory into the
-raw results file (on stdout); plan prints the rows of --lessons or
---faults it is to run.
+raw results file (on stdout); plan prints the rows of --lessons, --faults
+or --fidelity it is to run (--bench: where the raw programs are; the
+datasets are tvp's default cache directory).
 """
 
 
@@ -67,7 +69,8 @@ def _report(argv) -> int:
     else:
         runs = loaded[0]
         render = {"compare": comparison.render, "lessons": lessons.render,
-                  "faults": faults.render}.get(runs[0]["suite"])
+                  "faults": faults.render,
+                  "fidelity": fidelity.render}.get(runs[0]["suite"])
         if render is None:
             raise Usage("%s: unknown suite '%s'" % (a.files[0],
                                                    runs[0]["suite"]))
@@ -93,7 +96,7 @@ def _report(argv) -> int:
 def _ingest(argv) -> int:
     p = _Parser(prog=PROG + " ingest")
     p.add_argument("--suite", required=True,
-                   choices=("compare", "lessons", "faults"))
+                   choices=("compare", "lessons", "faults", "fidelity"))
     p.add_argument("--version", required=True)
     p.add_argument("rundir")
     a = p.parse_args(argv)
@@ -107,20 +110,23 @@ def _ingest(argv) -> int:
 
 def _plan(argv) -> int:
     p = _Parser(prog=PROG + " plan")
-    p.add_argument("suite", choices=("lessons", "faults"))
+    p.add_argument("suite", choices=("lessons", "faults", "fidelity"))
     p.add_argument("-w", dest="workloads")
+    p.add_argument("--bench", default="build/bench")
     a = p.parse_args(argv)
     wanted = None
     if a.workloads is not None:
         if a.suite == "faults":
             raise Usage("--faults injects into hash only: -w is refused")
         wanted = [w for w in a.workloads.split(",")]
-        have = cases.lesson_workloads()
+        have = cases.lesson_workloads(a.suite)
+        what = "fidelity case" if a.suite == "fidelity" else "lesson"
         for w in wanted:
             if w not in have:
-                raise Usage("workload '%s' has no lesson (lessons run: %s)"
-                            % (w, " ".join(have)))
-    for line in cases.plan_lines(a.suite, wanted):
+                raise Usage("workload '%s' has no %s (%ss run: %s)"
+                            % (w, what, what, " ".join(have)))
+    places = {"bench": a.bench, "cache": cases.default_cache_dir()}
+    for line in cases.plan_lines(a.suite, wanted, places):
         print(line)
     return 0
 

@@ -26,12 +26,18 @@ def _winner_cell(row: Row, form: str) -> str:
     return row.winners.get(form) or "—"
 
 
+def _labelled(rows: List[Row]) -> bool:
+    """Whether some row says what it shows (compare.sh's default rows)."""
+    return any(r.label != r.id for r in rows)
+
+
 def display(rows: List[Row], forms: List[str]):
     """(headers, cells, right-aligned columns) for text and Markdown."""
     base = forms[0]
     sweep, speed = _any_sweep(rows), _any_speedup(rows)
-    headers = ["workload"] + (["option"] if sweep else []) + [
-        "workers", "figure"]
+    labelled = _labelled(rows)
+    headers = ["workload"] + (["option"] if sweep else []) + (
+        ["shows"] if labelled else []) + ["workers", "figure"]
     headers += ["%s [95%% CI]" % f for f in forms]
     for f in forms[1:]:
         headers += ["%s/%s [95%% CI]" % (f, base), "winner"]
@@ -41,7 +47,8 @@ def display(rows: List[Row], forms: List[str]):
     right = {headers.index("workers")}
     cells = []
     for r in rows:
-        c = [r.workload] + ([r.sweep or "-"] if sweep else []) + [
+        c = [r.workload] + ([r.sweep or "-"] if sweep else []) + (
+            [r.label if r.label != r.id else "-"] if labelled else []) + [
             str(r.jobs), r.figure.label]
         for f in forms:
             fs = r.forms.get(f)
@@ -116,8 +123,8 @@ def footer(rows: List[Row], forms: List[str], machine: dict,
 
 def csv_rows(rows: List[Row], forms: List[str]):
     base = forms[0]
-    headers = ["workload", "sweep", "workers", "figure", "unit", "better",
-               "status", "reason"]
+    headers = ["workload", "sweep", "label", "workers", "figure", "unit",
+               "better", "status", "reason"]
     for f in forms:
         headers += ["%s_%s" % (f, k) for k in
                     ("median", "ci_low", "ci_high", "n", "min", "max",
@@ -132,8 +139,9 @@ def csv_rows(rows: List[Row], forms: List[str]):
                 "load_max", "cores", "load_warning", "notes"]
     out = []
     for r in rows:
-        c = [r.workload, r.sweep, r.jobs, r.figure.label, r.figure.unit,
-             r.figure.better, "refused" if r.refused else "ran", r.reason]
+        c = [r.workload, r.sweep, r.label if r.label != r.id else "",
+             r.jobs, r.figure.label, r.figure.unit, r.figure.better,
+             "refused" if r.refused else "ran", r.reason]
         for f in forms:
             fs = r.forms.get(f)
             m = fs.median if fs else None
@@ -164,6 +172,7 @@ def json_obj(rows: List[Row], forms: List[str], machine: dict,
     for r in rows:
         out.append({
             "workload": r.workload, "sweep": r.sweep or None,
+            "label": r.label if r.label != r.id else None,
             "workers": r.jobs, "options": r.options,
             "status": "refused" if r.refused else "ran",
             "reason": r.reason or None,

@@ -6,14 +6,17 @@ interval, and words that name a winner (or a speedup, or an effect) are
 chosen from that interval, so a sentence cannot contradict its figure.
 """
 
+import re
 from collections import defaultdict
 from typing import Dict, List
 
-from . import cases, stats, summary, tables
+from . import cases, raw, stats, summary, tables
 from .stats import Interval
 from .summary import Row
 
 NO_DIFF = "no measurable difference on this machine"
+# What a run ended by --timeout says (its loss reason): a stuck worker.
+STUCK = "timed out"
 
 
 def _ci(iv: Interval, fmt) -> str:
@@ -103,26 +106,30 @@ def speedup_phrase(one: Row, many: Row, form: str):
                            tail), iv
 
 
+def _clause(clause: str, cores: int):
+    """(who, op, bound) of one condition clause: "py-threads<1.3" is
+    ("py-threads", "<", 1.3); "all~1" is ("all", "~", 1.0)."""
+    m = re.fullmatch(r"([A-Za-z][\w-]*)([<>~])(cores|[0-9]+(?:\.[0-9]+)?)",
+                     clause)
+    if m is None or (m.group(2) == "~" and m.group(3) != "1"):
+        raise ValueError("bad condition %r" % clause)
+    bound = float(cores) if m.group(3) == "cores" else float(m.group(3))
+    return m.group(1), m.group(2), bound
+
+
 def holds(condition: str, ivs: Dict[str, Interval], cores: int) -> bool:
     """Whether a tail's condition holds for the intervals of each form."""
     for clause in condition.split(" and "):
         clause = clause.strip()
         if clause == "*":
             continue
-        for op in (">cores", ">1", "<1", "~1"):
-            if clause.endswith(op):
-                who = clause[:-len(op)]
-                break
-        else:
-            raise ValueError("bad condition %r" % clause)
+        who, op, bound = _clause(clause, cores)
         targets = list(ivs.values()) if who == "all" else [ivs.get(who)]
         for iv in targets:
-            if op == ">cores":
-                ok = iv is not None and iv.above(cores)
-            elif op == ">1":
-                ok = iv is not None and iv.above(1.0)
-            elif op == "<1":
-                ok = iv is not None and iv.below(1.0)
+            if op == ">":
+                ok = iv is not None and iv.above(bound)
+            elif op == "<":
+                ok = iv is not None and iv.below(bound)
             else:
                 ok = iv is None or not iv.significant
             if not ok:
@@ -162,19 +169,61 @@ class _Any(dict):
         return "-"
 
 
+class _Figures(dict):
+    """{fig[NAME][FORM]}: the median of a column (or metric) NAME over a
+    row's measured runs in FORM, for people; "-" where there is none."""
+
+    def __init__(self, row: Row):
+        super().__init__()
+        self.row = row
+
+    def __missing__(self, name):
+        out = _Any()
+        for f, fs in self.row.forms.items():
+            values = [v for v in (_value(r, name) for r in fs.all_runs
+                                  if r["warmup"] != "1"
+                                  and r["status"] == "ok")
+                      if v is not None]
+            if values:
+                out[f] = tables.num(stats.median(values))
+        return out
+
+
+def _value(run: dict, name: str):
+    """A run's column NAME, or else its metric NAME; None if neither."""
+    v = raw.figure(run, name)
+    return v if v is not None else raw.metric(run, name)
+
+
+def stuck_runs(fs, when: str) -> int:
+    """How many of a form's runs were lost with `when` in their reason."""
+    return sum(1 for r in fs.all_runs
+               if r["status"] == "lost" and when in r.get("reason", ""))
+
+
 def sentence(say: cases.Say, rows: Dict[str, Row], cores: int):
     """(text, ok) for one rule; None when a row it reads did not run."""
     if any(rid not in rows or rows[rid].refused for rid in say.rows):
         return None
     first = rows[say.rows[0]]
     fields = {"cores": cores, "unit": first.figure.unit,
+              "fig": _Figures(first),
               "result": _Any({f: result_phrase(fs)
                               for f, fs in first.forms.items()}),
               "verdicts": _Any({f: verdicts_phrase(fs)
                                 for f, fs in first.forms.items()})}
-    ok, text = True, say.text
+    ok, text, ivs = True, say.text, None
     if say.rule == "forms":
         fields["forms"] = forms_phrase(first)
+        ivs = first.ratios
+    elif say.rule == "count":
+        counts, ivs = _Any(), {}
+        for f, fs in first.forms.items():
+            k = stuck_runs(fs, say.when)
+            counts[f] = "%d of %d" % (k, len(fs.all_runs))
+            ivs[f] = Interval(float(k), float(k), float(k))
+        fields["count"] = counts
+        fields["n"] = _Any({f: "%d" % iv.value for f, iv in ivs.items()})
     elif say.rule == "expect":
         ok = expect(say.when, [rows[r] for r in say.rows])
         if not ok:
@@ -191,11 +240,12 @@ def sentence(say: cases.Say, rows: Dict[str, Row], cores: int):
                             for f, fs in a.forms.items() if fs.median})
         fields["b"] = _Any({f: tables.num(fs.median.value)
                             for f, fs in b.forms.items() if fs.median})
+    elif say.rule != "results":
+        raise ValueError("bad rule %r" % say.rule)
+    if ivs is not None:
         tail = next((t for cond, t in say.tails if holds(cond, ivs, cores)),
                     "")
         text = text + (" " + tail if tail else "")
-    elif say.rule != "results":
-        raise ValueError("bad rule %r" % say.rule)
     return text.format_map(fields), ok
 
 
@@ -209,6 +259,9 @@ def evaluate(runs: List[dict]):
                 if lesson.id + "/" + r.id in rows}
         if not mine:
             continue
+        for case in lesson.rows:
+            if case.id in mine:
+                mine[case.id].case = case
         said = [s for s in (sentence(say, mine, cores) for say in lesson.says)
                 if s is not None]
         out.append((lesson, list(mine.values()), said))
@@ -216,7 +269,15 @@ def evaluate(runs: List[dict]):
 
 
 def _row_ok(row: Row) -> bool:
-    return not row.refused and row.lost == 0
+    """Refused or lost runs fail a lesson, except the runs a stuck_ok case
+    expects: those --timeout ended (they are what it shows)."""
+    if row.refused:
+        return False
+    case = getattr(row, "case", None)
+    if case is not None and case.stuck_ok:
+        return all(stuck_runs(fs, STUCK) == fs.lost
+                   for fs in row.forms.values())
+    return row.lost == 0
 
 
 def _table(lesson, rows: List[Row], forms: List[str]):
@@ -278,7 +339,7 @@ def render(runs: List[dict], fmt: str):
         return _csv(done, forms), ok
     out = []
     for lesson, rows, said in done:
-        headers, cells = _table(lesson, rows, forms)
+        headers, cells = _table(lesson, rows, summary.forms_of(rows))
         if fmt == "markdown":
             out.append("\n### %s\n\n" % lesson.title)
             out.append(tables.markdown_table(headers, cells))

@@ -51,7 +51,9 @@ def figure_of(name: str, runs: List[dict]) -> Figure:
             if info:
                 return Figure(name, info[0], info[1] or "lower")
         return Figure(name, "", "lower")
-    return Figure(name, "s" if name.endswith("_s") else "", "lower")
+    unit = "s" if name.endswith("_s") else "KiB" if name.endswith(
+        "_kb") else ""
+    return Figure(name, unit, "lower")
 
 
 def headline(runs: List[dict]) -> Optional[str]:

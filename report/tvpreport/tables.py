@@ -21,8 +21,10 @@ def num(v: Optional[float]) -> str:
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "-"
     a = abs(v)
-    for scale, suffix in ((1e9, "G"), (1e6, "M"), (1e4, "k")):
-        if a >= scale:
+    # From 10000 on in thousands (263093 is 263k), millions, billions.
+    for at, scale, suffix in ((1e9, 1e9, "G"), (1e6, 1e6, "M"),
+                              (1e4, 1e3, "k")):
+        if a >= at:
             return "%.3g%s" % (v / scale, suffix)
     if a >= 100:
         return "%.0f" % v

@@ -130,6 +130,30 @@ class CompareSh(unittest.TestCase):
                       sem_row["notes"])
         self.assertIn("compare.sh: form py-threads has no semaphore", err)
 
+    def test_default_rows_with_labels(self):
+        out, _ = self.compare("--quick", "-j", "1", "-r", "1", "--warmup",
+                              "0", "--format", "json")
+        rows = json.loads(out)["rows"]
+        self.assertEqual([r["workload"] for r in rows],
+                         ["hash", "fileread", "fileread"])
+        self.assertIn("memory bandwidth", rows[1]["label"])
+        # The I/O row: direct, or cold where O_DIRECT is refused.
+        self.assertIn(rows[2]["sweep"], ("cache=direct", "cache=cold"))
+        self.assertTrue(rows[2]["label"].startswith("I/O"))
+        self.assertIn(rows[2]["sweep"], rows[2]["options"])
+        self.assertTrue(all(r["identical"] for r in rows))
+
+    def test_fidelity_through_the_driver(self):
+        out, _ = self.compare("--fidelity", "-w", "counter", "-r", "1",
+                              "--warmup", "0", "--format", "json")
+        doc = json.loads(out)
+        self.assertEqual([c["case"] for c in doc["cases"]],
+                         ["counter-threads-j2", "counter-processes-j2"])
+        for c in doc["cases"]:
+            self.assertTrue(c["verified"])
+            self.assertTrue(c["same"])
+            self.assertIsNotNone(c["cost"])
+
     def test_refused_row_one_line_with_reason(self):
         out, err = self.compare("-w", "pingpong", "-j", "1,2", "-r", "1",
                                 "--warmup", "0", "--format", "json", "--",

@@ -291,6 +291,136 @@ class Lessons(unittest.TestCase):
         self.assertIn("protects nothing", text)
         self.assertIn("race 1/5", text)
 
+    def test_conditions(self):
+        iv = stats.Interval
+        ivs = {"threads": iv(2.0, 1.9, 2.1), "py-threads": iv(1.0, 0.9, 1.1)}
+        self.assertTrue(lessons.holds("py-threads<1.3 and threads>1.5",
+                                      ivs, 2))
+        self.assertFalse(lessons.holds("all>1", ivs, 2))
+        self.assertTrue(lessons.holds("py-threads~1", ivs, 2))
+        self.assertFalse(lessons.holds("threads>cores", ivs, 2))
+        self.assertTrue(lessons.holds("threads>cores", ivs, 1))
+        # Too few runs decide nothing, whatever the bound.
+        few = {"threads": iv(2.0, 1.9, 2.1, few=True)}
+        self.assertFalse(lessons.holds("threads>1.5", few, 2))
+        self.assertFalse(lessons.holds("threads<3", few, 2))
+        for bad in ("threads=1", "threads~2", "threads>x", ">1"):
+            with self.assertRaises(ValueError):
+                lessons.holds(bad, ivs, 2)
+
+    def memory_runs(self, row, t, p, **kw):
+        return lesson_runs(t, p, lesson="memory", row=row, metric=(
+            "input_copies", "copies", "lower"), **kw)
+
+    def test_memory_sentences_from_the_figures(self):
+        # PSS is the figure (a column), input copies a metric beside it.
+        runs = []
+        for row, t, p in (("read", 263000, 265800), ("write", 263000,
+                                                     1311000)):
+            rs = self.memory_runs(row, [1] * 5, [4] * 5)
+            for r in rs:
+                r["row_figure"] = "pss_kb"
+                r["pss_kb"] = str(t if r["form"] == "threads" else p)
+                r["pte_kb"] = "584" if r["form"] == "threads" else "2824"
+            runs += rs
+        read, write = self.said(runs)
+        self.assertIn("processes/threads 1.01", read)
+        self.assertIn("584 KiB (threads) against 2824 KiB", read)
+        self.assertIn("without copying them", read)
+        self.assertIn("threads better, processes/threads 4.98", write)
+        self.assertIn("1 (threads) against 4 (processes)", write)
+        self.assertIn("a copy per child", write)
+        # Figures that do not decide: neither claim.
+        for r in runs:
+            if r["form"] == "processes":
+                r["pss_kb"] = str(int(r["pss_kb"]) * (1 + int(r["run"]) % 2))
+        read, write = self.said(runs)
+        self.assertNotIn("without copying", read)
+        self.assertIn("Not decided by these runs", read)
+
+    def gil_runs(self, rows, speed):
+        """gil-hash rows in four forms: -j 2 runs speed[form] x as fast."""
+        out = []
+        forms = ("threads", "processes", "py-threads", "py-processes")
+        for one, two in rows:
+            for rid, jobs in ((one, 1), (two, 2)):
+                out += interleave(*(series(
+                    f, "gil-hash/" + rid,
+                    [v / (speed[f] if jobs == 2 else 1)
+                     for v in (1.0, 1.02, 0.98, 1.01, 0.99)],
+                    suite="lessons", figure="wall_s", jobs=jobs)
+                    for f in forms))
+        return out
+
+    def test_gil_sentences_follow_the_speedups(self):
+        gil = {"threads": 2, "processes": 2, "py-threads": 1.0,
+               "py-processes": 1.9}
+        small, = self.said(self.gil_runs([("small1", "small2")], gil))
+        self.assertIn("Python threads did not scale", small)
+        self.assertIn("1.90x [95% CI", small)
+        free = dict(gil, **{"py-threads": 1.9})
+        big, = self.said(self.gil_runs([("big1", "big2")], free))
+        self.assertIn("Python threads scaled too", big)
+        # Python threads scaling on the small chain is not the GIL's story.
+        small, = self.said(self.gil_runs([("small1", "small2")], free))
+        self.assertNotIn("did not scale", small)
+        self.assertIn("Not decided by these runs", small)
+
+    def queue_runs(self, row, stuck):
+        """20 tries a form; stuck[form] of them ended by --timeout."""
+        out = []
+        for i in range(20):
+            for f in ("threads", "processes"):
+                lost = i < stuck[f]
+                out.append(run(
+                    f, "queue-pitfall/" + row, 0.02, suite="lessons",
+                    figure="wall_s", workload="queue", jobs=5, index=i + 1,
+                    status="lost" if lost else "ok", exit_status=1 if lost
+                    else 0, reason="exit 1: timed out after 1 s: killing 1 "
+                    "worker(s) still running" if lost else ""))
+        return out
+
+    def test_queue_pitfall_counts_stuck_tries(self):
+        runs = self.queue_runs("check-empty", {"threads": 0, "processes": 3})
+        done = lessons.evaluate(runs)
+        (text, ok), = done[0][2]
+        self.assertIn("0 of 20 tries as threads and 3 of 20 as processes",
+                      text)
+        self.assertIn("lucky, not safe", text)
+        self.assertTrue(ok)
+        # The stuck tries are the lesson's outcome: the report passes.
+        self.assertTrue(lessons.render(runs, "table")[1])
+        both = self.queue_runs("check-empty", {"threads": 2, "processes": 3})
+        self.assertIn("It happened in both modes", self.said(both)[0])
+        none = self.queue_runs("check-empty", {"threads": 0, "processes": 0})
+        self.assertIn("Not once here", self.said(none)[0])
+        # The fix's row must never be stuck: there a timeout fails.
+        fixed = self.queue_runs("close", {"threads": 0, "processes": 1})
+        self.assertIn("stuck: 0 of 20 (threads) and 1 of 20",
+                      self.said(fixed)[0])
+        self.assertFalse(lessons.render(fixed, "table")[1])
+        # Another loss (a crash) fails even the pitfall's row.
+        crash = self.queue_runs("check-empty", {"threads": 0, "processes": 1})
+        crash[1]["reason"] = "killed by SIGSEGV"
+        self.assertFalse(lessons.render(crash, "table")[1])
+
+    def test_first_touch_forms_tails(self):
+        runs = []
+        for row, gap in (("small", 1.45), ("huge", 1.0)):
+            t = [0.030, 0.031, 0.029, 0.030, 0.030]
+            runs += interleave(
+                series("threads", "first-touch/" + row, t, suite="lessons",
+                       figure="work_s"),
+                series("processes", "first-touch/" + row,
+                       [v * gap for v in t], suite="lessons",
+                       figure="work_s"))
+        small, huge, both = self.said(runs)
+        self.assertIn("threads better, processes/threads 1.45", small)
+        self.assertIn("first touch costs it", small)
+        self.assertIn("no measurable difference on this machine", huge)
+        self.assertIn("the gap is under a tenth", huge)
+        self.assertIn("processes: 1.45x", both)
+
     def test_formats(self):
         runs = lesson_runs([30] * 5, [45] * 5)
         rows = list(csv.DictReader(io.StringIO(
@@ -302,6 +432,75 @@ class Lessons(unittest.TestCase):
         self.assertEqual(js["lessons"][0]["id"], "event")
         self.assertIn("processes_threads_ratio_ci_low", rows[0])
         self.assertIn("### Event", lessons.render(runs, "markdown")[0])
+
+
+class Fidelity(unittest.TestCase):
+    def case_runs(self, case, tvp, rawv, metric, results=("abc", "abc")):
+        form = case.split("-")[1]
+        return interleave(
+            series(form, case, tvp, suite="fidelity", figure="metric:" +
+                   metric[0], metric=metric, result=results[0]),
+            series("raw", case, rawv, suite="fidelity", figure="metric:" +
+                   metric[0], metric=metric, result=results[1]))
+
+    def test_cost_ratio_either_direction(self):
+        from tvpreport import fidelity
+        rate = ("digests_per_s", "1/s", "higher")
+        runs = self.case_runs("hash-threads-j1", [85.0, 86, 84, 85, 85],
+                              [100.0, 101, 99, 100, 100], rate)
+        runs += self.case_runs("counter-processes-j2", [30.0, 31, 29, 30, 30],
+                               [25.0, 25.5, 24.5, 25, 25],
+                               ("ns_per_increment", "ns", "lower"))
+        done = fidelity.evaluate(runs)
+        self.assertEqual([c.row.id for c in done],
+                         ["hash-threads-j1", "counter-processes-j2"])
+        hash_case, counter = done
+        # A rate: cost is raw/tvp, 100/85.
+        self.assertAlmostEqual(hash_case.cost.value, 100 / 85)
+        self.assertTrue(hash_case.over)
+        self.assertAlmostEqual(counter.cost.value, 30 / 25)
+        self.assertTrue(counter.over)
+        text, ok = fidelity.render(runs, "table")
+        self.assertTrue(ok)
+        self.assertIn("1.18 [", text)
+        self.assertIn("> 1.10", text)
+        js = json.loads(fidelity.render(runs, "json")[0])
+        self.assertEqual(js["cases"][1]["tvp_form"], "processes")
+
+    def test_results_must_match(self):
+        from tvpreport import fidelity
+        m = ("us_per_spawn_median", "us", "lower")
+        runs = self.case_runs("spawn-threads", [50.0] * 5, [50.0] * 5, m,
+                              results=("2000", "1999"))
+        text, ok = fidelity.render(runs, "table")
+        self.assertFalse(ok)
+        self.assertIn("tvp's result differs from the raw program's", text)
+        # The empty run has no result to compare: different is fine.
+        runs = self.case_runs("empty-threads-j8", [0.001] * 5, [0.001] * 5,
+                              m, results=("x", "y"))
+        for r in runs:
+            r["row_figure"] = "wall_s"
+        self.assertTrue(fidelity.render(runs, "csv")[1])
+
+    def test_plan(self):
+        lines = [l.split("\t") for l in cases.plan_lines(
+            "fidelity", ["fileread"], {"bench": "/B", "cache": "/C"})]
+        self.assertEqual([(f[0], f[7]) for f in lines],
+                         [("fileread-threads-j1", "threads"),
+                          ("fileread-threads-j1", "raw"),
+                          ("fileread-processes-j1", "processes"),
+                          ("fileread-processes-j1", "raw")])
+        self.assertEqual(lines[1][8:], ["/B/raw-fileread", "threads",
+                                        "/C/fileread-4096x262144-seed1"])
+        self.assertIn("/C", lines[0])
+
+
+class Numbers(unittest.TestCase):
+    def test_thousands_millions(self):
+        from tvpreport import tables
+        self.assertEqual([tables.num(v) for v in
+                          (9999, 10000, 53300, 263093, 1.31e6, 2.5e9)],
+                         ["9999", "10k", "53.3k", "263k", "1.31M", "2.5G"])
 
 
 class Faults(unittest.TestCase):
@@ -402,10 +601,19 @@ class Program(Temp):
         self.assertEqual([l.split("\t")[0] for l in lines],
                          ["spawn/touch0", "spawn/touch1024"])
         fields = lines[1].split("\t")
-        self.assertEqual(fields[2:7], ["spawn", "-", "1",
-                                       "metric:us_per_spawn_median", "*"])
-        self.assertEqual(fields[7:], ["spawn", "--touch", "1024"])
+        self.assertEqual(fields[2:8], ["spawn", "-", "1",
+                                       "metric:us_per_spawn_median", "-",
+                                       "*"])
+        self.assertEqual(fields[8:], ["spawn", "--touch", "1024"])
         self.assertTrue(all(f for l in lines for f in l.split("\t")))
+        # The GIL lessons name the Python forms; the queue pitfall fixes
+        # its tries.
+        lines = [l.split("\t") for l in cases.plan_lines("lessons")]
+        gil = [f[7] for f in lines if f[0] == "gil-hash/small2"]
+        self.assertEqual(gil, ["*", "py-threads", "py-processes"])
+        tries = {f[0]: f[6] for f in lines if f[0].startswith("queue-")}
+        self.assertEqual(tries, {"queue-pitfall/check-empty": "20",
+                                 "queue-pitfall/close": "20"})
         # A fidelity row: a variant's own command beside the forms.
         row = cases.Row("bare", "bare", 1, "spawn", "spawn",
                         commands={"raw": "bench/raw-spawn 4000"})
@@ -416,7 +624,7 @@ class Program(Temp):
             lines = list(cases.plan_lines("lessons"))
         finally:
             cases.LESSONS = old
-        self.assertEqual([l.split("\t")[6:] for l in lines],
+        self.assertEqual([l.split("\t")[7:] for l in lines],
                          [["*", "spawn"], ["raw", "bench/raw-spawn", "4000"]])
 
 
