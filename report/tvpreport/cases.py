@@ -423,7 +423,7 @@ def _fidelity(mode: str):
     m = mode
     return (
         Fidelity(Row("empty-%s-j8" % m, "8 %s that do nothing" % m, 8,
-                     "hash", "hash --blocks 0", forms=(m,),
+                     "hash", "--no-footprint hash --blocks 0", forms=(m,),
                      commands={"raw": "{bench}/raw-empty %s 8" % m}),
                  "wall_s", False),
         Fidelity(Row("spawn-%s" % m, "spawn --count 2000", 1, "spawn",
