@@ -104,6 +104,7 @@ static const struct field fields[] = {
 	E(cpu_model, F_TEXT), E(online_cpus, F_LONG), E(kernel, F_TEXT),
 	E(libc, F_TEXT), E(affinity, F_TEXT),
 	R(verdict, F_VERDICT), R(maps, F_LONG),
+	E(mpi_library, F_TEXT), E(nodes, F_TEXT),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))
