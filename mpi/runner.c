@@ -175,6 +175,9 @@ tvp_mode_is_processes(void)
 void
 tvp_worker_exit(int status)
 {
+	warnx("rank %d (pid %ld) exits with status %d, without "
+	    "MPI_Finalize: mpirun ends the job", job.rank, (long)getpid(),
+	    status);
 	_exit(status);
 }
 
@@ -209,18 +212,37 @@ mpi_recv(struct tvp_run *run, unsigned from, void *buf, size_t len)
 	    MPI_COMM_WORLD, MPI_STATUS_IGNORE) == MPI_SUCCESS ? 0 : -1;
 }
 
-/* Workloads whose own worker body was written for ranks (messages). */
-static const char *const message_workloads[] = { "pingpong" };
+/*
+ * Workloads with a worker body of their own that can run as ranks: the
+ * option that makes them pass messages, and its value, which is their
+ * default here (the record's options then say what ran).
+ */
+static const struct {
+	const char *workload, *option, *value;
+} message_workloads[] = {
+	{ "pingpong", "via", "mpi" },
+};
 
+/* Can wl run as ranks?  Then select its messages unless told otherwise. */
 static bool
-runs_as_ranks(const struct tvp_workload *wl)
+runs_as_ranks(struct tvp_run *run)
 {
+	const struct tvp_workload *wl = run->wl;
+
 	if (wl->item != NULL)
 		return true;
 	for (size_t i = 0; i < sizeof(message_workloads) /
-	    sizeof(message_workloads[0]); i++)
-		if (strcmp(wl->name, message_workloads[i]) == 0)
-			return true;
+	    sizeof(message_workloads[0]); i++) {
+		if (strcmp(wl->name, message_workloads[i].workload) != 0)
+			continue;
+		for (size_t o = 0; wl->opts != NULL && wl->opts[o].name != NULL;
+		    o++)
+			if (strcmp(wl->opts[o].name,
+			    message_workloads[i].option) == 0 &&
+			    !run->opts[o].given)
+				run->opts[o].str = message_workloads[i].value;
+		return true;
+	}
 	return false;
 }
 
@@ -261,7 +283,7 @@ tvp_runner_prepare(struct tvp_run *run)
 	bool net;
 	int len;
 
-	if (!runs_as_ranks(run->wl)) {
+	if (!runs_as_ranks(run)) {
 		warnx("%s: not available as MPI ranks: its workers share "
 		    "memory (bin/tvp-mpi runs items workloads such as hash and "
 		    "fileread, and pingpong)", run->wl->name);
@@ -505,17 +527,45 @@ signals_default(void)
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
 }
 
-/* Sum every rank's peak RSS: the runs' memory, as processes report it. */
-static long
-rss_sum(void)
+static double
+tv_seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/*
+ * To rank 0: the sum of every rank's peak RSS (the job's memory, as the
+ * processes runner sums its children's), and the usage of the other
+ * ranks during the run (rank 0's own is measured by the framework).
+ */
+static void
+usage_to_root(struct tvp_phases *ph, const struct rusage *before)
 {
 	struct rusage ru;
-	long mine, sum = 0;
+	double cpu[2] = { 0, 0 }, cpu_sum[2];
+	long counts[5] = { 0 }, sums[5];
 
 	getrusage(RUSAGE_SELF, &ru);
-	mine = ru.ru_maxrss;
-	MPI_Reduce(&mine, &sum, 1, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
-	return sum;
+	counts[0] = ru.ru_maxrss;
+	if (job.rank != 0) {
+		cpu[0] = tv_seconds(ru.ru_utime) - tv_seconds(before->ru_utime);
+		cpu[1] = tv_seconds(ru.ru_stime) - tv_seconds(before->ru_stime);
+		counts[1] = ru.ru_minflt - before->ru_minflt;
+		counts[2] = ru.ru_majflt - before->ru_majflt;
+		counts[3] = ru.ru_nvcsw - before->ru_nvcsw;
+		counts[4] = ru.ru_nivcsw - before->ru_nivcsw;
+	}
+	MPI_Reduce(cpu, cpu_sum, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
+	MPI_Reduce(counts, sums, 5, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+	if (job.rank != 0)
+		return;
+	ph->rss_sum_kb = sums[0];
+	ph->others_user_s = cpu_sum[0];
+	ph->others_sys_s = cpu_sum[1];
+	ph->others_minflt = sums[1];
+	ph->others_majflt = sums[2];
+	ph->others_nvcsw = sums[3];
+	ph->others_nivcsw = sums[4];
 }
 
 int
@@ -523,10 +573,12 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 {
 	struct tvp_slot *me = &run->ctl->slot[job.rank];
 	struct slots s = { .net = false };
+	struct rusage before;
 	bool force_net = false;
 	uint64_t gate;
 	int rc;
 
+	getrusage(RUSAGE_SELF, &before);
 	if ((rc = start_vote(0)) != 0)
 		goto end;
 	signals_default();
@@ -547,7 +599,7 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	counter_close();
 	slots_close(&s, run);
 	gather_slots(run, gate);
-	ph->rss_sum_kb = rss_sum();
+	usage_to_root(ph, &before);
 	ph->t_reaped = tvp_now_ns();
 	if (job.rank == 0)
 		tvp_note(run, "%d rank(s) on %u node(s); item results %s",

@@ -179,6 +179,12 @@ fill_record(struct tvp_record *rec, const struct tvp_run *run,
     const struct rusage after[2])
 {
 	usage_delta(rec, before, after);
+	rec->user_s += ph->others_user_s;
+	rec->sys_s += ph->others_sys_s;
+	rec->minflt += ph->others_minflt;
+	rec->majflt += ph->others_majflt;
+	rec->nvcsw += ph->others_nvcsw;
+	rec->nivcsw += ph->others_nivcsw;
 	fill_phases(rec, run->ctl, ph);
 	/* Each item once, even if a death made one be done twice. */
 	if (run->wl->item != NULL)

@@ -90,8 +90,7 @@ pingpong_setup(struct tvp_run *run)
 		return TVP_EXIT_USAGE;
 	}
 	st->pipe = strcmp(tvp_opt_str(run, "via"), "pipe") == 0;
-	st->mpi = strcmp(tvp_opt_str(run, "via"), "mpi") == 0 ||
-	    (tvp_has_messages(run) && !tvp_opt_given(run, "via"));
+	st->mpi = strcmp(tvp_opt_str(run, "via"), "mpi") == 0;
 	if (st->mpi != tvp_has_messages(run)) {
 		warnx(st->mpi ? "pingpong: --via mpi needs MPI ranks "
 		    "(mpirun -np N bin/tvp-mpi pingpong)" : "pingpong: --via "
