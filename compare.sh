@@ -21,19 +21,23 @@ if [[ -n ${TVP_BINDIR:-} ]]; then
     BINS_FROM=variable
     THREADS_BIN=$TVP_BINDIR/tvp-threads
     PROCESSES_BIN=$TVP_BINDIR/tvp-processes
+    MPI_BIN=$TVP_BINDIR/tvp-mpi
 elif [[ -f $HERE/Makefile && -d $HERE/common ]]; then
     BINS_FROM=source
     THREADS_BIN=$HERE/bin/tvp-threads
     PROCESSES_BIN=$HERE/bin/tvp-processes
+    MPI_BIN=$HERE/bin/tvp-mpi
 elif [[ -n $TVP_INSTALLED_BINDIR && -x $TVP_INSTALLED_BINDIR/tvp-threads &&
         -x $TVP_INSTALLED_BINDIR/tvp-processes ]]; then
     BINS_FROM=installed
     THREADS_BIN=$TVP_INSTALLED_BINDIR/tvp-threads
     PROCESSES_BIN=$TVP_INSTALLED_BINDIR/tvp-processes
+    MPI_BIN=$TVP_INSTALLED_BINDIR/tvp-mpi
 else
     BINS_FROM=path
     THREADS_BIN=$(command -v tvp-threads || true)
     PROCESSES_BIN=$(command -v tvp-processes || true)
+    MPI_BIN=$(command -v tvp-mpi || true)
 fi
 # The report program: Python 3 standard library, run by Debian's python3.
 # Beside this script, in the source tree and where make install puts it.
@@ -42,13 +46,21 @@ REPORT=$HERE/report/tvp-report
 
 # The forms, one line each: name, the flag that adds it ("-": always on),
 # the command for N workers (%N; a word $VAR is the program in that
-# variable, and `--list` of that program names its workloads).  Adding a
-# form is one line, e.g. "mpi --mpi mpirun -np %N $MPI_BIN".
+# variable, and `--list` of that program names its workloads; a word @VAR
+# is the words of the array VAR, none or more).  Adding a form is one
+# line.  mpi: the ranks of an Open MPI job, its world size the worker
+# count; more ranks than cores need --oversubscribe, and mpirun refuses
+# to run as root without --allow-run-as-root.
 # shellcheck disable=SC2016 # the $VAR words are expanded by form_argv
 FORM_TABLE=(
-    'threads   -  $THREADS_BIN -j %N'
-    'processes -  $PROCESSES_BIN -j %N'
+    'threads   -     $THREADS_BIN -j %N'
+    'processes -     $PROCESSES_BIN -j %N'
+    'mpi       --mpi @MPIRUN -np %N $MPI_BIN'
 )
+MPIRUN=(mpirun --oversubscribe)
+if [[ $(id -u) == 0 ]]; then
+    MPIRUN+=(--allow-run-as-root)
+fi
 
 # The default comparison: these workloads at these worker counts.
 DEFAULT_WORKLOADS=hash,fileread
@@ -112,6 +124,8 @@ prints all of it).
                   pair, figures side by side and a sentence on what each
                   shows; takes -w (lessons of those workloads), -r, --warmup,
                   --min-runs, --max-runs, --min-time, --format, -o, --save
+  --mpi           add a third form: the ranks of an Open MPI job, mpirun -np N
+                  tvp-mpi (hash, fileread and pingpong run as ranks)
   --faults        instead: inject each fault (crash, kill, exit, hang) into
                   worker 1 of 4 running hash, with and without --recover, in
                   every form, once each; takes --format, -o, --save
@@ -401,6 +415,18 @@ ensure_built() {
     exit 2
 }
 
+# With --mpi: mpirun and bin/tvp-mpi (built by make beside the others).
+ensure_mpi() {
+    local form
+    for form in "${FORMS[@]}"; do
+        [[ $form == mpi ]] || continue
+        command -v "${MPIRUN[0]}" >/dev/null ||
+            die_usage "--mpi: ${MPIRUN[0]} not found (make deps installs openmpi-bin)"
+        [[ -x $MPI_BIN ]] ||
+            die_usage "--mpi: ${MPI_BIN:-tvp-mpi} not found or not executable"
+    done
+}
+
 # The report program needs Debian's python3 (standard library only).
 ensure_report() {
     if [[ ! -x $PYTHON ]]; then
@@ -425,6 +451,7 @@ form_argv() {
             case $word in
                 %N) printf '%s\n' "$2" ;;
                 \$*) word=${word#\$}; printf '%s\n' "${!word}" ;;
+                @*) word="${word#@}[@]"; printf '%s\n' "${!word}" ;;
                 *) printf '%s\n' "$word" ;;
             esac
         done
@@ -711,6 +738,7 @@ main() {
     trap 'on_signal INT' INT
     trap 'on_signal TERM' TERM
     ensure_built
+    ensure_mpi
     ensure_report
     [[ $SUITE != compare ]] || resolve_workloads
     make_plan

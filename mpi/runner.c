@@ -136,9 +136,8 @@ start_vote(int mine)
 int
 tvp_mpi_end(int status)
 {
-	if (!job.voted)
-		return start_vote(status == 0 ? TVP_EXIT_FAIL : status);
-	return status;
+	/* 0 here: every rank answered --list or --help alike. */
+	return job.voted ? status : start_vote(status);
 }
 
 /* ---- memory, mode, ending a worker -------------------------------------- */

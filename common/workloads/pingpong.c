@@ -364,8 +364,8 @@ pingpong_teardown(struct tvp_run *run)
 const struct tvp_workload tvp_wl_pingpong = {
 	.name = "pingpong",
 	.kind = "sync",
-	.summary = "pairs of workers pass a turn back and forth (events or "
-	    "pipes)",
+	.summary = "pairs of workers pass a turn back and forth (events, "
+	    "pipes or MPI messages)",
 	.opts = pingpong_opts,
 	.quick = "--rounds 2000",
 	.state_size = sizeof(struct pp_state),
