@@ -135,7 +135,7 @@ fi
 
 # The net path over TCP: the same result as the shared window's.
 if run_mpi net 4 TVP_MPI_PATH=net -- hash --blocks 64 --rounds 100 &&
-    run_mpi tcp 4 TVP_MPI_PATH=net OMPI_MCA_btl=self,tcp -- \
+    run_mpi tcp 4 TVP_MPI_PATH=net OMPI_MCA_btl=self,tcp OMPI_MCA_osc=pt2pt -- \
     fileread --dir "$odd" --block-size 4K; then
 	if [[ $(column "$tmp/net.csv" result) != $(column "$tmp/hash-4-mpi.csv" result) ||
 	    $(column "$tmp/tcp.csv" result) != $(column "$tmp/fileread-4-mpi.csv" result) ]]; then
