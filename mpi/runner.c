@@ -116,8 +116,9 @@ start_vote(int mine)
 	int *all = calloc((size_t)job.size, sizeof(*all));
 	int agreed = 0;
 
+	/* A rank that ends without MPI_Finalize ends the job. */
 	if (all == NULL)
-		MPI_Abort(MPI_COMM_WORLD, TVP_EXIT_FAIL);
+		err(TVP_EXIT_FAIL, "rank %d: the start vote", job.rank);
 	job.voted = true;
 	MPI_Allgather(&mine, 1, MPI_INT, all, 1, MPI_INT, MPI_COMM_WORLD);
 	for (int r = 0; r < job.size && agreed == 0; r++)
@@ -385,6 +386,8 @@ gather_by_item(struct tvp_run *run, const struct slots *s)
 	size_t mine = 0, total = 0, at = 0;
 	unsigned char *out = NULL, *in = NULL;
 	int *counts = NULL, *displs = NULL, n;
+	/* A local: the analyzer cannot know MPI calls leave `job` alone. */
+	const bool root = job.rank == 0;
 
 	if (rsize == 0)
 		return;
@@ -406,14 +409,14 @@ gather_by_item(struct tvp_run *run, const struct slots *s)
 		at += rec;
 	}
 	n = (int)at;
-	if (job.rank == 0) {
+	if (root) {
 		counts = calloc((size_t)job.size, sizeof(*counts));
 		displs = calloc((size_t)job.size, sizeof(*displs));
 		if (counts == NULL || displs == NULL)
 			err(TVP_EXIT_FAIL, "rank 0: result counts");
 	}
 	MPI_Gather(&n, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
-	if (job.rank == 0) {
+	if (root) {
 		for (int r = 0; r < job.size; r++) {
 			displs[r] = (int)total;
 			total += (size_t)counts[r];
@@ -424,7 +427,7 @@ gather_by_item(struct tvp_run *run, const struct slots *s)
 	}
 	MPI_Gatherv(out, n, MPI_BYTE, in, counts, displs, MPI_BYTE, 0,
 	    MPI_COMM_WORLD);
-	for (size_t off = 0; job.rank == 0 && off < total; off += rec) {
+	for (size_t off = 0; root && off < total; off += rec) {
 		uint64_t item;
 
 		memcpy(&item, in + off, sizeof(item));
@@ -594,6 +597,7 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 		warnx("rank %d (pid %ld) failed: %s", job.rank, (long)getpid(),
 		    me->error[0] ? me->error : "no reason given");
 		MPI_Abort(MPI_COMM_WORLD, TVP_EXIT_FAIL);
+		_exit(TVP_EXIT_FAIL); /* MPI_Abort does not return */
 	}
 	counter_close();
 	slots_close(&s, run);
