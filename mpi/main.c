@@ -5,7 +5,9 @@
  */
 #include <unistd.h>
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <mpi.h>
 
@@ -13,6 +15,24 @@
 #include "mpi/mpi_runner.h"
 
 extern char **environ;
+
+/* What --help adds for this program: how it is started. */
+static void
+mpi_usage(void)
+{
+	printf("\nAs the ranks of an Open MPI job (the world size is the "
+	    "worker count):\n"
+	    "  mpirun [--oversubscribe] [--allow-run-as-root] -np N %s "
+	    "[options] WORKLOAD ...\n"
+	    "  -j: leave it out (1, the default, means N) or give N itself; "
+	    "--fault-worker\n  K needs -j N.\n"
+	    "  Items workloads (hash, fileread) and pingpong (--via mpi) run "
+	    "as ranks; the\n"
+	    "  others are refused.  --recover and --timeout are refused "
+	    "(mpirun --timeout S).\n"
+	    "  TVP_MPI_PATH=net: item results gathered to rank 0 instead of a "
+	    "shared window.\n", getprogname());
+}
 
 int
 main(int argc, char **argv)
@@ -24,6 +44,10 @@ main(int argc, char **argv)
 		return 1;
 	tvp_mpi_begin();
 	rc = tvp_mpi_end(tvp_main(argc, argv));
+	/* The run options' --help (not a workload's). */
+	if (rc == 0 && argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		mpi_usage();
 	MPI_Finalize();
 	return rc;
 }
