@@ -211,33 +211,58 @@ else
 fi
 left_clean "fault kill"
 
-# Wait (bounded) until mpirun has started $1 ranks of this test.
-ranks_started() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		if [[ $(pgrep -fc "^$mpi_bin") -ge $1 ]]; then
-			return 0
-		fi
+# Wait (bounded) until $1 ranks of this test are at work: each has used
+# 0.2 s of CPU, so it is past MPI_Init and the start barrier.  (A rank
+# killed during MPI_Init can leave Open MPI 4.1's mpirun waiting for good:
+# PMIx loses the connection; that is not what this test is about.)
+ranks_working() {
+	local i pid working
+	for ((i = 0; i < 600; i++)); do
+		working=0
+		for pid in $(pgrep -f "^$mpi_bin"); do
+			# Field 14 of /proc/PID/stat: user time, in clock ticks.
+			if [[ $(awk '{ print $14 }' "/proc/$pid/stat" 2>/dev/null || echo 0) -ge 20 ]]; then
+				working=$((working + 1))
+			fi
+		done
+		((working < $1)) || return 0
 		sleep 0.05
 	done
 	return 1
 }
 
+# Wait (bounded: 60 s) for mpirun $1; its status, or 255 after killing it.
+wait_mpirun() {
+	local i
+	for ((i = 0; i < 600; i++)); do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1" && return 0 || return $?
+		fi
+		sleep 0.1
+	done
+	kill -9 "$1"
+	wait "$1" || true
+	return 255
+}
+
 # A rank killed from outside, and Ctrl-C of mpirun, while ranks work.
 for how in kill9 sigint; do
-	"${launch[@]}" -np 2 "$mpi_bin" hash --blocks 100000 --rounds 100000 \
+	"${launch[@]}" -np 2 "$mpi_bin" hash --blocks 64 --rounds 10000000 \
 	    >/dev/null 2>"$tmp/$how.err" &
 	pid=$!
-	if ! ranks_started 2; then
-		fail "$how: the ranks did not start"
+	if ! ranks_working 2; then
+		fail "$how: the ranks did not start working"
+		kill -INT "$pid"
 	elif [[ $how == kill9 ]]; then
 		kill -9 "$(pgrep -f "^$mpi_bin" | tail -1)"
 	else
 		kill -INT "$pid"
 	fi
 	rc=0
-	wait "$pid" || rc=$?
-	if [[ $rc == 0 ]]; then
+	wait_mpirun "$pid" || rc=$?
+	if [[ $rc == 255 ]]; then
+		fail "$how: mpirun still running after 60 s (killed): $(cat "$tmp/$how.err")"
+	elif [[ $rc == 0 ]]; then
 		fail "$how: mpirun exited 0"
 	else
 		ok
