@@ -83,7 +83,7 @@ run_mpi() {
 	    >"$tmp/$name.csv" 2>"$tmp/$name.err"
 }
 
-# Same result as threads -j N, and verified.
+# Same result as threads -j N, verified, and the same bytes processed.
 same_as_threads() {
 	local label=$1 np=$2
 	shift 2
@@ -99,6 +99,9 @@ same_as_threads() {
 		fail "$label: mpi result '$got', threads '$want'"
 	elif [[ $(column "$tmp/$label-mpi.csv" verdict) != verified ]]; then
 		fail "$label: mpi result not verified"
+	elif [[ $(column "$tmp/$label-mpi.csv" bytes) != $(column "$tmp/$label-thr.csv" bytes) ]]; then
+		# Summed over the ranks: each item done once, not once a rank.
+		fail "$label: mpi read $(column "$tmp/$label-mpi.csv" bytes) bytes, threads $(column "$tmp/$label-thr.csv" bytes)"
 	elif [[ $(column "$tmp/$label-mpi.csv" mode) != mpi ||
 	    $(column "$tmp/$label-mpi.csv" workers) != "$np" ]]; then
 		fail "$label: mode/workers not mpi/$np"
