@@ -11,12 +11,19 @@ set -euo pipefail
 
 bindir=${1:?usage: tests/mpi.sh BINDIR [SAN]}
 san=${2:-}
-if [[ -n $san ]]; then
-	# Open MPI keeps allocations until exit that LeakSanitizer reports as
-	# leaks, and runs threads of its own TSan knows nothing of.
-	echo "tests/mpi.sh: skipped in the $san build: Open MPI's own leaks and threads are not tvp's"
-	exit 0
-fi
+case $san in
+	'') ;;
+	asan)
+		# Open MPI keeps allocations until exit that LeakSanitizer
+		# reports as leaks (about 60 in a 2-rank run), none of them
+		# tvp's: memory errors and undefined behaviour still end a rank.
+		echo "tests/mpi.sh: asan build: leak detection off (Open MPI's own allocations)"
+		export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" ;;
+	*)
+		# Open MPI's progress and PMIx threads are not built for TSan.
+		echo "tests/mpi.sh: skipped in the $san build: Open MPI is not built with ThreadSanitizer"
+		exit 0 ;;
+esac
 if ! command -v mpirun >/dev/null; then
 	echo "tests/mpi.sh: mpirun not found: run make deps (openmpi-bin)" >&2
 	exit 1
