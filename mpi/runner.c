@@ -362,7 +362,8 @@ slots_open(struct slots *s, struct tvp_run *run, bool force_net)
 	root_node = job.rank == 0;
 	MPI_Bcast(&root_node, 1, MPI_INT, 0, s->node);
 	s->net = force_net || !root_node || size == 0;
-	if (force_net || size == 0)
+	/* The same answer on every rank of a node: the call is collective. */
+	if (s->net)
 		return;
 	MPI_Win_allocate_shared(nrank == 0 ? (MPI_Aint)size : 0, 1,
 	    MPI_INFO_NULL, s->node, &s->shared, &s->win);
@@ -588,7 +589,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	counter_open();
 	slots_open(&s, run, force_net);
 	ph->t0 = tvp_now_ns();
-	me->t_arrive = ph->t0;
 	MPI_Barrier(MPI_COMM_WORLD);
 	gate = ph->t_gate = tvp_now_ns();
 	tvp_gate_open(run->ctl);
