@@ -21,7 +21,7 @@ TEST_PKGS := cunit
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
             valgrind cppcheck clang-tidy man-db python3 gnuplot-nox \
-            openmpi-bin libopenmpi-dev
+            python3-xxhash openmpi-bin libopenmpi-dev
 
 # Where make install puts things.  DESTDIR (a staging root) is put in
 # front of each only when copying: the installed compare.sh is told the
@@ -249,17 +249,23 @@ lint:
 # bindir/tvp-compare, a relative symlink to it; tvp.1 into man1dir, with
 # a symlink to it named after each command; README.md into docdir; the
 # report program (report/tvp-report and its Python package) into
-# sharedir/report, beside compare.sh, which runs it from there.
+# sharedir/report, and the Python twin (python/, run by --python and the
+# GIL lesson) into sharedir/python, beside compare.sh, which runs them
+# from there.
 # make uninstall removes exactly these, then sharedir and docdir if that
 # left them empty.
 COMMANDS := $(notdir $(PROGRAMS)) tvp-compare
 REPORT_PY := $(sort $(wildcard report/tvpreport/*.py))
+TWIN_PY   := $(filter-out python/tvp.py,$(sort $(wildcard python/*.py)))
 install: $(PROGRAMS)
 	install -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(sharedir)' \
 	    '$(DESTDIR)$(docdir)' '$(DESTDIR)$(man1dir)' \
-	    '$(DESTDIR)$(sharedir)/report/tvpreport'
+	    '$(DESTDIR)$(sharedir)/report/tvpreport' \
+	    '$(DESTDIR)$(sharedir)/python'
 	install -m 755 report/tvp-report '$(DESTDIR)$(sharedir)/report/'
 	install -m 644 $(REPORT_PY) '$(DESTDIR)$(sharedir)/report/tvpreport/'
+	install -m 755 python/tvp.py '$(DESTDIR)$(sharedir)/python/'
+	install -m 644 $(TWIN_PY) '$(DESTDIR)$(sharedir)/python/'
 	install -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
 	sed 's|^TVP_INSTALLED_BINDIR=$$|TVP_INSTALLED_BINDIR="$(bindir)"|' \
 	    compare.sh >$(BUILD)/compare.sh
@@ -281,10 +287,13 @@ uninstall:
 	    $(foreach f,tvp $(COMMANDS),'$(DESTDIR)$(man1dir)/$(f).1') \
 	    '$(DESTDIR)$(docdir)/README.md' \
 	    '$(DESTDIR)$(sharedir)/report/tvp-report' \
-	    $(foreach f,$(notdir $(REPORT_PY)),'$(DESTDIR)$(sharedir)/report/tvpreport/$(f)')
-	rm -rf '$(DESTDIR)$(sharedir)/report/tvpreport/__pycache__'
+	    $(foreach f,$(notdir $(REPORT_PY)),'$(DESTDIR)$(sharedir)/report/tvpreport/$(f)') \
+	    $(foreach f,tvp.py $(notdir $(TWIN_PY)),'$(DESTDIR)$(sharedir)/python/$(f)')
+	rm -rf '$(DESTDIR)$(sharedir)/report/tvpreport/__pycache__' \
+	    '$(DESTDIR)$(sharedir)/python/__pycache__'
 	for dir in '$(DESTDIR)$(sharedir)/report/tvpreport' \
-	    '$(DESTDIR)$(sharedir)/report' '$(DESTDIR)$(sharedir)' \
+	    '$(DESTDIR)$(sharedir)/report' '$(DESTDIR)$(sharedir)/python' \
+	    '$(DESTDIR)$(sharedir)' \
 	    '$(DESTDIR)$(docdir)'; do \
 	    if [ -d "$$dir" ]; then \
 	        rmdir --ignore-fail-on-non-empty "$$dir" || exit 1; \

@@ -43,21 +43,28 @@ fi
 # Beside this script, in the source tree and where make install puts it.
 PYTHON=/usr/bin/python3
 REPORT=$HERE/report/tvp-report
+# The Python twin (--python), beside this script too.
+# shellcheck disable=SC2034 # a $VAR word of FORM_TABLE
+PY_TWIN=$HERE/python/tvp.py
 
-# The forms, one line each: name, the flag that adds it ("-": always on),
-# the command for N workers (%N; a word $VAR is the program in that
-# variable, and `--list` of that program names its workloads; a word @VAR
-# is the words of the array VAR, none or more).  Adding a form is one
-# line.  mpi: the ranks of an Open MPI job, its world size the worker
-# count; more ranks than cores need --oversubscribe, and mpirun refuses
-# to run as root without --allow-run-as-root.
+# The forms, one line each: name, the flag that adds it ("-": always on;
+# one flag may add several), the command for N workers (%N; a word $VAR
+# is the value of that variable, a word @VAR the words of the array VAR,
+# none or more; the command with --list after it names the form's
+# workloads).  Adding a form is one line.  mpi: the ranks of an Open MPI
+# job, its world size the worker count; more ranks than cores need
+# --oversubscribe, and mpirun refuses to run as root without
+# --allow-run-as-root.
 # shellcheck disable=SC2016 # the $VAR words are expanded by form_argv
 FORM_TABLE=(
-    'threads   -     $THREADS_BIN -j %N'
-    'processes -     $PROCESSES_BIN -j %N'
-    'mpi       --mpi @MPIRUN -np %N $MPI_BIN'
+    'threads      -         $THREADS_BIN -j %N'
+    'processes    -         $PROCESSES_BIN -j %N'
+    'py-threads   --python  $PYTHON $PY_TWIN --mode threads -j %N'
+    'py-processes --python  $PYTHON $PY_TWIN --mode processes -j %N'
+    'mpi          --mpi     @MPIRUN -np %N $MPI_BIN'
 )
-MPIRUN=(mpirun --oversubscribe)
+# mpirun by its path: a form's first word must be an executable.
+MPIRUN=("$(command -v mpirun || echo mpirun)" --oversubscribe)
 if [[ $(id -u) == 0 ]]; then
     MPIRUN+=(--allow-run-as-root)
 fi
@@ -84,6 +91,7 @@ QUICK=no
 PASS=()           # workload options given after --
 FORMS=()          # names of the forms that run
 declare -A GIVEN=()
+declare -A SKIP=()  # FORM<tab>WORKLOAD: a form that lacks the workload
 
 # Run state.
 TMP=
@@ -119,6 +127,11 @@ prints all of it).
                   report/tvp-report BASE NEW
   --plot DIR      write PNG and SVG plots (gnuplot) of the sweeps to DIR
   --quick         pass --quick to the programs (small sizes)
+  --python        two more forms, the Python twin (python/tvp.py, run by
+                  $PYTHON) with threading and with multiprocessing:
+                  py-threads and py-processes, compared with threads too;
+                  rows of workloads it lacks run without them (it has hash,
+                  fileread and counter)
   --lessons       instead: each coordination pattern (lock, event, queue,
                   semaphore, spawning, background workers) and the CPU/IO
                   pair, figures side by side and a sentence on what each
@@ -215,17 +228,18 @@ dedup() {
     (IFS=,; printf '%s' "${out[*]}")
 }
 
-# Is $1 the flag of an optional form?  Then turn it on.
+# Is $1 the flag of optional forms?  Then turn on each it names (once).
 form_flag() {
-    local row name flag
+    local row name flag found=1
     for row in "${FORM_TABLE[@]}"; do
         read -r name flag _ <<<"$row"
         if [[ $flag != - && $flag == "$1" ]]; then
-            FORMS+=("$name")
-            return 0
+            [[ -n ${GIVEN[$1]+set} ]] || FORMS+=("$name")
+            found=0
         fi
     done
-    return 1
+    ((found == 0)) && GIVEN[$1]=1
+    return "$found"
 }
 
 # Parse the command line into the settings above.
@@ -273,8 +287,8 @@ parse_args() {
     # What a fixed report cannot honour is refused, not ignored.
     local -a refused=()
     case $SUITE in
-        lessons) refused=(-j -x --quick --plot --) ;;
-        faults) refused=(-w -j -x -r --warmup --min-runs --max-runs --min-time --quick --plot --) ;;
+        lessons) refused=(-j -x --quick --plot -- --python) ;;
+        faults) refused=(-w -j -x -r --warmup --min-runs --max-runs --min-time --quick --plot -- --python) ;;
     esac
     for opt in "${refused[@]}"; do
         [[ -z ${GIVEN[$opt]+set} ]] ||
@@ -460,35 +474,31 @@ form_argv() {
     return 1
 }
 
-# Print the program of form $1 (its $VAR word).  (No process
-# substitution here or below: bash does not wait for one, and a usage
-# error right after would leave it running.)
-form_program() {
-    local word
-    local -a words
-    mapfile -t words <<<"$(form_argv "$1" 1)"
-    for word in "${words[@]}"; do
-        if [[ -x $word ]]; then
-            printf '%s\n' "$word"
-            return 0
-        fi
-    done
-    return 1
+# Print the workload names form $1 lists (its command for 1 worker, then
+# --list), one a line, without repeats; fail, saying why, if it cannot.
+# (No process substitution here or below: bash does not wait for one,
+# and a usage error right after would leave it running.)
+form_workloads() {
+    local -a argv
+    local out
+    mapfile -t argv <<<"$(form_argv "$1" 1)"
+    [[ -x ${argv[0]} ]] || { note "${argv[0]:-its program} is missing"; return 1; }
+    out=$("${argv[@]}" --list 2>&1) || { note "$(head -n 1 <<<"$out")"; return 1; }
+    awk 'NF && !seen[$1]++ { print $1 }' <<<"$out"
 }
 
-# Print the workload names a program lists, one a line, without repeats.
-list_workloads() {
-    "$1" --list | awk 'NF && !seen[$1]++ { print $1 }'
-}
-
-# Resolve -w into WORKLOADS (no repeats), checking each name against
-# the program of every form.
+# Resolve -w into WORKLOADS (no repeats), checking each name against the
+# first form's workloads.  An optional form that lacks a workload (the
+# Python twin has three) skips that workload's rows: SKIP[FORM<tab>WL],
+# said on stderr, and its cells say "not run".
 resolve_workloads() {
-    local form prog have wl
+    local form have wl why
     local -A lists=()
     for form in "${FORMS[@]}"; do
-        prog=$(form_program "$form") || die_usage "form $form: no program found"
-        lists[$form]=$(list_workloads "$prog")
+        lists[$form]=$(form_workloads "$form" 2>"$TMP/list.err") || {
+            why=$(head -n 1 "$TMP/list.err")
+            die_usage "form $form cannot list its workloads: ${why:-no reason given}"
+        }
     done
     have=${lists[${FORMS[0]}]}
     if [[ -z $WORKLOADS_ARG ]]; then
@@ -499,13 +509,20 @@ resolve_workloads() {
         IFS=, read -r -a WORKLOADS <<<"$WORKLOADS_ARG,"
     fi
     for wl in "${WORKLOADS[@]}"; do
-        for form in "${FORMS[@]}"; do
-            if [[ -z $wl ]] || ! grep -qxF -- "$wl" <<<"${lists[$form]}"; then
-                die_usage "workload '$wl' is not available ($THREADS_BIN --list has: $(paste -sd' ' - <<<"$have"))"
-            fi
-        done
+        if [[ -z $wl ]] || ! grep -qxF -- "$wl" <<<"$have"; then
+            die_usage "workload '$wl' is not available ($THREADS_BIN --list has: $(paste -sd' ' - <<<"$have"))"
+        fi
     done
     IFS=, read -r -a WORKLOADS <<<"$(dedup "$(IFS=,; printf '%s' "${WORKLOADS[*]}")")"
+    local -a lacks
+    for form in "${FORMS[@]:1}"; do
+        lacks=()
+        for wl in "${WORKLOADS[@]}"; do
+            grep -qxF -- "$wl" <<<"${lists[$form]}" || { SKIP[$form$'\t'$wl]=1; lacks+=("$wl"); }
+        done
+        ((${#lacks[@]} == 0)) ||
+            note "$PROG: form $form has no ${lacks[*]} (it has: $(paste -sd' ' - <<<"${lists[$form]}")): those rows run without it"
+    done
 }
 
 # Print the plan of a comparison: a line per row (see report/tvpreport/
@@ -643,6 +660,7 @@ add_columns() {
     local -a cmd
     if [[ $column == '*' ]]; then
         for form in "${FORMS[@]}"; do
+            [[ -z ${SKIP[$form$'\t'$ROW_WL]+set} ]] || continue
             mapfile -t cmd <<<"$(form_argv "$form" "$ROW_JOBS")"
             cmd+=(--format csv)   # every form prints the one record
             COL_NAMES+=("$form")

@@ -79,10 +79,22 @@ int tvp_recv(struct tvp_run *run, unsigned worker, unsigned from, void *buf,
 
 /*
  * Refuse a request needing `need` bytes of memory when the machine has
- * less, before anything is allocated: 0, or -1 after a warning that says
- * how much `what` needs.
+ * less available (MemAvailable, less a margin: lib/room.h), before
+ * anything is allocated: 0, or -1 after a warning that says how much
+ * `what` needs.
  */
 int tvp_check_memory(const char *what, size_t need);
+
+/*
+ * In setup, before making them: the file descriptors the run will hold
+ * open at once beyond the framework's own, `in_setup` made by setup
+ * (inherited by every worker process) and `per_worker` that each of
+ * `busy` workers opens for itself (all in this one process as threads,
+ * each in its own as processes).  Raises the soft RLIMIT_NOFILE if the
+ * hard one allows; else -1 after one line saying what is needed.
+ */
+int tvp_need_fds(struct tvp_run *run, size_t in_setup, size_t per_worker,
+    size_t busy);
 
 /* ---- results, notes, metrics ------------------------------------------ */
 
@@ -117,6 +129,13 @@ void tvp_metric(struct tvp_run *run, const char *name, const char *unit,
  * the time all workers together took, for a "cost per unit" metric.
  */
 uint64_t tvp_work_span_ns(const struct tvp_run *run);
+
+/*
+ * The minor page faults all workers took from the start gate to the end
+ * of their work (after every worker ended).  As processes, each write to
+ * a page shared copy-on-write since the fork is one: one page copied.
+ */
+uint64_t tvp_work_minflt(const struct tvp_run *run);
 
 /* ---- in a worker ------------------------------------------------------- */
 

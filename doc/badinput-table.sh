@@ -44,6 +44,8 @@ tvp --recover=yes hash
 tvp --quick=1 hash
 tvp --bogus hash
 tvp -x hash
+row "tvp-threads -j \$'1\\n2' hash" -- "$T" -j $'1\n2' hash
+row "tvp-threads \$'\\e[2J'" -- "$T" $'\e[2J'
 tvp
 tvp nosuch
 tvp hash --blocks
@@ -58,6 +60,7 @@ tvp hash --rounds 0
 tvp hash --seed -1
 tvp hash --algo nosuch
 tvp hash --algo shake128
+tvp hash --algo null
 tvp hash --blocks 16777216 --block-size 1G
 tvp hash --nosuch 1
 tvp hash extra
@@ -95,25 +98,47 @@ row "tvp-processes -j 2 fileread --cache-dir DIR/c --files 3 --file-size 100" --
 rm "$W/c/fileread-3x100-seed1/data/f0000001.bin"
 tvp -j 2 fileread --cache-dir "$W/c" --files 3 --file-size 100
 tvp fileread --dir "$W/d" --manifest /nonexistent/m
+tvp fileread --dir "$W/d" --manifest "$W/d/m"
+mkdir "$W/n" && echo x >"$W/n/"$'new\nline'
+row "tvp-threads fileread --dir DIR/n --manifest DIR/m  # DIR/n/\$'new\\nline'" -- \
+    "$T" fileread --dir "$W/n" --manifest "$W/m"
+mkdir "$W/full" "$W/many"
+for i in $(seq 100); do echo x >"$W/many/a-file-with-a-longish-name-$i"; done
+row "(on a 4K tmpfs) tvp-threads fileread --dir DIR/many --manifest DIR/full/m  # 100 files" -- \
+    unshare -m sh -c "mount -t tmpfs -o size=4k t $W/full && exec $T fileread --dir $W/many --manifest $W/full/m"
 # Writes that fail.
 row "(RLIMIT_FSIZE 1000) tvp-threads fileread --cache-dir DIR/f --files 3 --file-size 4096" -- \
     prlimit --fsize=1000 "$T" fileread --cache-dir "$W/f" --files 3 --file-size 4096
 mkdir "$W/m"
 row "(on a 64K tmpfs) tvp-threads fileread --cache-dir DIR/m --files 4 --file-size 64K" -- \
     unshare -m sh -c "mount -t tmpfs -o size=64k t $W/m && exec $T fileread --cache-dir $W/m --files 4 --file-size 64K"
+row "(on a 64M tmpfs) tvp-threads fileread --cache-dir DIR/m --files 63 --file-size 1M" -- \
+    unshare -m sh -c "mount -t tmpfs -o size=64m t $W/m && exec $T fileread --cache-dir $W/m --files 63 --file-size 1M"
 row "(tmpfs of 6 inodes) tvp-threads fileread --cache-dir DIR/m --files 8 --file-size 100" -- \
     unshare -m sh -c "mount -t tmpfs -o size=1m,nr_inodes=6 t $W/m && exec $T fileread --cache-dir $W/m --files 8 --file-size 100"
 row "(read-only tmpfs) tvp-threads fileread --cache-dir DIR/m/cache --files 2" -- \
     unshare -m sh -c "mount -t tmpfs -o ro t $W/m && exec $T fileread --cache-dir $W/m/cache --files 2"
-# Ctrl-C while the dataset is made (a signal from outside, so not exact).
+# SIGTERM while the dataset is made (a signal from outside, so not exact).
+# Not SIGINT: a script's background job starts with SIGINT ignored, and
+# tvp leaves an ignored SIGINT ignored.
 "$T" fileread --cache-dir "$W/i" --files 20000 --file-size 4K >/dev/null 2>"$W/ierr" &
 pid=$!
 until grep -q generating "$W/ierr"; do sleep 0.01; done
-kill -INT "$pid"; wait "$pid"; rc=$?
-printf '| `%s` | %s | %d |\n' "tvp-threads fileread --cache-dir DIR/i --files 20000 --file-size 4K  # SIGINT while generating" \
+kill -TERM "$pid"; wait "$pid"; rc=$?
+printf '| `%s` | %s | %d |\n' "tvp-threads fileread --cache-dir DIR/i --files 20000 --file-size 4K  # SIGTERM while generating" \
     "$(grep -v '^fileread: generating' "$W/ierr" | sed "s|$W|DIR|g" | head -n 1); left in DIR/i: $(ls -A "$W/i" | wc -l) entries" "$rc"
 # The most workers -j allows.
 tvp -j 4096 hash --blocks 64 --block-size 64 --rounds 1
+# Descriptors under the common ulimit -n 1024 (soft and hard).
+row "(ulimit -n 1024) tvp-threads -j 256 background" -- \
+    prlimit --nofile=1024 "$T" -j 256 background
+row "(ulimit -n 1024) tvp-processes -j 1024 pingpong --via pipe" -- \
+    prlimit --nofile=1024 "$P" -j 1024 pingpong --via pipe
+# A record that cannot be written.
+row "tvp-threads --format csv hash --blocks 1 --rounds 1 >/dev/full" -- \
+    sh -c "exec $T --format csv hash --blocks 1 --rounds 1 >/dev/full"
+row "tvp-threads --format csv hash --blocks 1 --rounds 1 >&-" -- \
+    sh -c "exec $T --format csv hash --blocks 1 --rounds 1 >&-"
 # No processes or threads left to start.
 row "(as nobody, RLIMIT_NPROC 8) tvp-threads -j 64 hash --blocks 64" -- \
     prlimit --nproc=8 setpriv --reuid 65534 --regid 65534 --clear-groups "$T" -j 64 hash --blocks 64 --block-size 64 --rounds 1

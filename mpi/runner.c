@@ -39,6 +39,7 @@
 
 #include <mpi.h>
 
+#include "core/footprint.h"
 #include "core/runner.h"
 #include "lib/clock.h"
 #include "mpi/mpi_runner.h"
@@ -54,6 +55,7 @@ static struct {
 	int saved_stderr;   /* ranks > 0: the real stderr, -1 once back */
 	FILE *held_stderr;  /* ranks > 0: what they said before the start */
 	bool voted;         /* took part in the start vote */
+	bool footprint;     /* the memory snapshot is ours to take */
 	MPI_Win counter;    /* the claim counter, on rank 0 */
 } job = { .saved_stderr = -1, .counter = MPI_WIN_NULL };
 
@@ -313,6 +315,13 @@ tvp_runner_prepare(struct tvp_run *run)
 	if (forced_net(&net) != 0)
 		return TVP_EXIT_USAGE;
 	run->nworkers = (unsigned)job.size;
+	/*
+	 * The framework's memory snapshot meets the workers in the control
+	 * block, which ranks do not share: this runner takes it instead
+	 * (memory_snapshot), and gives the setting back to rank 0's record.
+	 */
+	job.footprint = !run->no_footprint;
+	run->no_footprint = true;
 	run->claim = mpi_claim;
 	run->send = mpi_send;
 	run->recv = mpi_recv;
@@ -491,6 +500,27 @@ gather_slots(struct tvp_run *run, uint64_t gate)
 		    MPI_COMM_WORLD);
 }
 
+/*
+ * footprint.h's snapshot, as the processes runner takes it: once every
+ * rank has finished its work (a barrier), each samples its own memory
+ * into its slot, which goes to rank 0 with the others.  Rank 0 is the
+ * parent and worker 0 at once: its peak RSS is the record's own
+ * (VmHWM, read at the end), so its slot carries none, and the parent's
+ * part of the sums is empty.
+ */
+static void
+memory_snapshot(struct tvp_run *run, struct tvp_slot *me)
+{
+	if (!job.footprint)
+		return;
+	MPI_Barrier(MPI_COMM_WORLD);
+	(void)tvp_mem_sample(0, &me->mem);
+	if (job.rank == 0) {
+		me->mem.hwm_kb = 0;
+		run->ctl->mem = (struct tvp_mem){ .taken = true };
+	}
+}
+
 /* The claim counter: zero, in a window on rank 0, locked for the run. */
 static void
 counter_open(void)
@@ -537,38 +567,35 @@ tv_seconds(struct timeval tv)
 }
 
 /*
- * To rank 0: the sum of every rank's peak RSS (the job's memory, as the
- * processes runner sums its children's), and the usage of the other
- * ranks during the run (rank 0's own is measured by the framework).
+ * To rank 0: the usage of the other ranks during the run (rank 0's own
+ * is measured by the framework).
  */
 static void
 usage_to_root(struct tvp_phases *ph, const struct rusage *before)
 {
 	struct rusage ru;
 	double cpu[2] = { 0, 0 }, cpu_sum[2];
-	long counts[5] = { 0 }, sums[5];
+	long counts[4] = { 0 }, sums[4];
 
 	getrusage(RUSAGE_SELF, &ru);
-	counts[0] = ru.ru_maxrss;
 	if (job.rank != 0) {
 		cpu[0] = tv_seconds(ru.ru_utime) - tv_seconds(before->ru_utime);
 		cpu[1] = tv_seconds(ru.ru_stime) - tv_seconds(before->ru_stime);
-		counts[1] = ru.ru_minflt - before->ru_minflt;
-		counts[2] = ru.ru_majflt - before->ru_majflt;
-		counts[3] = ru.ru_nvcsw - before->ru_nvcsw;
-		counts[4] = ru.ru_nivcsw - before->ru_nivcsw;
+		counts[0] = ru.ru_minflt - before->ru_minflt;
+		counts[1] = ru.ru_majflt - before->ru_majflt;
+		counts[2] = ru.ru_nvcsw - before->ru_nvcsw;
+		counts[3] = ru.ru_nivcsw - before->ru_nivcsw;
 	}
 	MPI_Reduce(cpu, cpu_sum, 2, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
-	MPI_Reduce(counts, sums, 5, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+	MPI_Reduce(counts, sums, 4, MPI_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
 	if (job.rank != 0)
 		return;
-	ph->rss_sum_kb = sums[0];
 	ph->others_user_s = cpu_sum[0];
 	ph->others_sys_s = cpu_sum[1];
-	ph->others_minflt = sums[1];
-	ph->others_majflt = sums[2];
-	ph->others_nvcsw = sums[3];
-	ph->others_nivcsw = sums[4];
+	ph->others_minflt = sums[0];
+	ph->others_majflt = sums[1];
+	ph->others_nvcsw = sums[2];
+	ph->others_nivcsw = sums[3];
 }
 
 int
@@ -600,8 +627,10 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 		_exit(TVP_EXIT_FAIL); /* MPI_Abort does not return */
 	}
 	counter_close();
+	memory_snapshot(run, me);
 	slots_close(&s, run);
 	gather_slots(run, gate);
+	run->no_footprint = !job.footprint;
 	usage_to_root(ph, &before);
 	ph->t_reaped = tvp_now_ns();
 	if (job.rank == 0)

@@ -7,7 +7,6 @@
 #define _GNU_SOURCE /* sigabbrev_np */
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -22,6 +21,7 @@
 
 #include "core/runner.h"
 #include "core/signals.h"
+#include "lib/escape.h"
 #include "lib/clock.h"
 
 const char tvp_mode[] = "processes";
@@ -119,7 +119,7 @@ worker_of(const pid_t *pids, unsigned n, pid_t pid)
 static void
 report_death(struct tvp_run *run, unsigned w, pid_t pid, int status)
 {
-	const char *why = run->ctl->slot[w].error;
+	const char *why = TVP_ESC(run->ctl->slot[w].error);
 
 	if (WIFSIGNALED(status))
 		warnx("worker %u (pid %ld) killed by SIG%s (%s)%s%s", w,
@@ -195,9 +195,8 @@ static void
 reap_ended(struct crew *c)
 {
 	for (;;) {
-		struct rusage ru;
 		int status;
-		pid_t pid = wait4(-1, &status, WNOHANG, &ru);
+		pid_t pid = waitpid(-1, &status, WNOHANG);
 		unsigned w;
 
 		if (pid < 0 && errno == EINTR)
@@ -209,23 +208,41 @@ reap_ended(struct crew *c)
 			continue; /* not a worker of this run */
 		c->pids[w] = 0;
 		c->left--;
-		c->ph->rss_sum_kb += ru.ru_maxrss;
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			handle_death(c, w, pid, status);
 	}
 }
 
-/* Kill every worker still there and wait for each. */
-static void
+/*
+ * Kill every worker still there and wait for each.  A SIGINT or SIGTERM
+ * taken meanwhile is not lost: the first is returned (else 0), for the
+ * caller's status.
+ */
+static int
 stop_all(struct crew *c)
 {
+	int sig, first = 0;
+
 	kill_all(c->pids, c->n);
 	c->failed++;
 	while (c->left > 0) {
 		reap_ended(c);
-		if (c->left > 0)
-			tvp_signal_wait(0);
+		if (c->left > 0 && (sig = tvp_signal_wait(0)) != 0 &&
+		    sig != SIGCHLD && first == 0)
+			first = sig;
 	}
+	return first;
+}
+
+/* The status of a run that failed and was stopped: a signal wins. */
+static int
+stopped(int sig)
+{
+	if (sig == 0)
+		return TVP_EXIT_FAIL;
+	warnx("interrupted by SIG%s while stopping the workers",
+	    sigabbrev_np(sig));
+	return TVP_EXIT_SIGNAL(sig);
 }
 
 /*
@@ -246,18 +263,28 @@ wait_all(struct crew *c, uint64_t deadline)
 		if (sig == SIGINT || sig == SIGTERM) {
 			warnx("interrupted by SIG%s: stopping %u worker(s)",
 			    sigabbrev_np(sig), c->left);
-			stop_all(c);
+			(void)stop_all(c);
 			return TVP_EXIT_SIGNAL(sig);
 		}
 		if (sig == 0) {
-			warnx("timed out after %g s: killing %u worker(s) "
-			    "still running", c->run->timeout_s, c->left);
+			/*
+			 * Named: the workers still at their work, not those
+			 * done with it that wait only at the memory
+			 * snapshot's finish line (footprint.h).  All are killed.
+			 */
+			unsigned busy = 0;
+
 			for (unsigned w = 0; w < c->n; w++)
-				if (c->pids[w] > 0)
+				busy += c->pids[w] > 0 &&
+				    c->run->ctl->slot[w].t_end == 0;
+			warnx("timed out after %g s: killing %u worker(s) "
+			    "still running", c->run->timeout_s, busy);
+			for (unsigned w = 0; w < c->n; w++)
+				if (c->pids[w] > 0 &&
+				    c->run->ctl->slot[w].t_end == 0)
 					warnx("worker %u (pid %ld) was still "
 					    "running", w, (long)c->pids[w]);
-			stop_all(c);
-			return TVP_EXIT_FAIL;
+			return stopped(stop_all(c));
 		}
 	}
 }
@@ -268,7 +295,6 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	struct crew c = { .run = run, .n = run->nworkers, .parent = getpid(),
 	    .ph = ph };
 	uint64_t deadline = 0;
-	struct rusage ru;
 	int rc;
 
 	if ((c.pids = calloc(c.n, sizeof(*c.pids))) == NULL)
@@ -279,19 +305,30 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	if (run->timeout_s > 0)
 		deadline = ph->t0 + (uint64_t)(run->timeout_s * 1e9);
 	for (unsigned w = 0; w < c.n; w++) {
-		if (start_worker(&c, w, false) != 0) {
+		int sig = 0;
+
+		/*
+		 * Thousands of forks take seconds: a Ctrl-C meanwhile is acted
+		 * on now, not once all exist.  Looked at every 32 forks, so
+		 * that the check (a system call) is not a cost of each one.
+		 */
+		if (w % 32 == 31 && (sig = tvp_signal_take()) != 0)
+			warnx("interrupted by SIG%s while starting worker %u of "
+			    "%u: stopping those started", sigabbrev_np(sig), w,
+			    c.n);
+		if (sig != 0 || start_worker(&c, w, false) != 0) {
 			tvp_gate_abort(run->ctl);
-			stop_all(&c);
+			rc = stopped(stop_all(&c));
+			if (sig != 0)
+				rc = TVP_EXIT_SIGNAL(sig);
 			free(c.pids);
-			return TVP_EXIT_FAIL;
+			return rc;
 		}
 	}
 	ph->t_gate = tvp_now_ns();
 	tvp_gate_open(run->ctl);
 	rc = wait_all(&c, deadline);
 	ph->t_reaped = tvp_now_ns();
-	getrusage(RUSAGE_SELF, &ru);
-	ph->rss_sum_kb += ru.ru_maxrss;
 	free(c.pids);
 	return rc;
 }

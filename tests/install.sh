@@ -92,6 +92,9 @@ expected="./bin/other
 for py in "$src"/report/tvpreport/*.py; do
     expected+=$'\n'"./share/tvp/report/tvpreport/${py##*/}"
 done
+for py in "$src"/python/*.py; do
+    expected+=$'\n'"./share/tvp/python/${py##*/}"
+done
 expected=$(LC_ALL=C sort <<<"$expected")
 if [[ $(LC_ALL=C listing) != "$expected" ]]; then
     diff <(printf '%s\n' "$expected") <(LC_ALL=C listing) >&2 || true
@@ -119,6 +122,11 @@ expect_table "tvp-compare, programs on the PATH"
 mv "$root" "$prefix"
 compare PATH="$tmp/decoy:$base_path" "$prefix/bin/tvp-compare"
 expect_table "tvp-compare, programs in its bindir"
+# --python: the installed copy finds the Python twin beside it.
+compare PATH="$tmp/decoy:$base_path" "$prefix/bin/tvp-compare" --python
+expect_table "tvp-compare --python"
+grep -q 'py-processes' "$tmp/out" || { cat "$tmp/out" >&2; fail "tvp-compare --python: no Python columns"; }
+[[ -x $prefix/share/tvp/python/tvp.py ]] || fail "the installed python/tvp.py is not executable"
 
 # $TVP_BINDIR first; a program missing there is an error, named.
 compare PATH="$tmp/decoy:$base_path" TVP_BINDIR="$prefix/bin" "$prefix/bin/tvp-compare"

@@ -25,6 +25,7 @@
 	X(gate, EACH)                  \
 	X(gate_processes, PROCESSES)   \
 	X(record, EACH)                \
+	X(memory, EACH)                \
 	X(framework, EACH)             \
 	X(fileread, EACH)              \
 	X(faults, EACH)                \
@@ -38,6 +39,8 @@
 	X(pingpong, EACH)              \
 	X(spawn, EACH)                 \
 	X(background, EACH)            \
-	X(badinput, EACH)
+	X(badinput, EACH)              \
+	X(signals, EACH)               \
+	X(python, ONCE)
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * The background workload through this binary's runner: every observer
  * sees the daemon thread end with its process, the orphan live on as the
- * observer's child, and the PR_SET_PDEATHSIG child killed; and nothing
- * the run made is left, neither a child of ours nor an orphan elsewhere.
+ * observer's child, the PR_SET_PDEATHSIG child killed, and a thread keep
+ * its process running after main's pthread_exit; and nothing the run
+ * made is left, neither a child of ours nor an orphan elsewhere.
  */
 #define _GNU_SOURCE
 #include <sys/prctl.h>
@@ -22,7 +23,7 @@
 #include "tests.h"
 
 #define EXPECTED "daemon_thread=died_with_process orphan_child=survived " \
-    "deathsig_child=killed"
+    "deathsig_child=killed nondaemon_thread=kept_process_alive"
 
 /*
  * Running processes of our process group with a name the workload gives

@@ -16,6 +16,7 @@
  * pass.
  */
 #define _GNU_SOURCE /* unshare, CLONE_NEWNS */
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -34,6 +35,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <CUnit/CUnit.h>
@@ -87,6 +89,16 @@ static const struct tvp_test_bad bad_run_options[] = {
 	{ { "-x", "hash" }, 2, "unknown option '-x'" },
 	{ { "nosuch" }, 2, "unknown workload 'nosuch'" },
 	{ { "" }, 2, "unknown workload ''" },
+	/* Control characters are echoed escaped: still one line. */
+	{ { "-j", "1\n2", "hash" }, 2, "value '1\\n2' for -j" NOTNUM },
+	{ { "--format", "x\ny", "hash" }, 2, "unknown format 'x\\ny'" },
+	{ { "--fault", "a\nb", "hash" }, 2, "unknown fault 'a\\nb'" },
+	{ { "--bo\ngus", "hash" }, 2, "unknown option '--bo\\ngus'" },
+	{ { "--bo\ngus=1", "hash" }, 2, "unknown option '--bo\\ngus'" },
+	{ { "-\n", "hash" }, 2, "unknown option '-\\n'" },
+	{ { "no\nsuch" }, 2, "unknown workload 'no\\nsuch'" },
+	{ { "\x1b[2J\r" }, 2, "unknown workload '\\x1b[2J\\r'" },
+	{ { "back\\slash" }, 2, "unknown workload 'back\\\\slash'" },
 	{ { NULL }, 0, NULL },
 };
 
@@ -110,12 +122,22 @@ static const struct tvp_test_bad bad_hash_options[] = {
 	{ { "hash", "--algo", "nosuch" }, 2, "unknown digest 'nosuch'" },
 	{ { "hash", "--algo", "" }, 2, "unknown digest ''" },
 	{ { "hash", "--algo", "shake128" }, 2, "no fixed digest length" },
+	/* A digest of no bytes: an empty result nothing could verify. */
+	{ { "hash", "--algo", "null" }, 2,
+	    "--algo null makes digests of 0 bytes" },
 	/* 16 Mi x 1 GiB: refused before any of it is allocated. */
 	{ { "hash", "--blocks", "16777216", "--block-size", "1G" }, 2,
 	    "needs 18014399046352896 bytes" },
 	{ { "hash", "--nosuch", "1" }, 2, "unknown option '--nosuch'" },
 	{ { "hash", "extra" }, 2, "unexpected argument 'extra'" },
 	{ { "hash", "--", "--blocks", "1" }, 2, "unexpected argument '--'" },
+	{ { "hash", "--blocks", "1\n" }, 2,
+	    "value '1\\n' for hash --blocks" NOTNUM },
+	{ { "hash", "--block-size", "1\tK" }, 2,
+	    "value '1\\tK' for hash --block-size" NOTNUM },
+	{ { "hash", "--algo", "a\nb" }, 2, "unknown digest 'a\\nb'" },
+	{ { "hash", "--no\nsuch", "1" }, 2, "unknown option '--no\\nsuch'" },
+	{ { "hash", "ex\ntra" }, 2, "unexpected argument 'ex\\ntra'" },
 	{ { NULL }, 0, NULL },
 };
 
@@ -156,6 +178,13 @@ static const struct tvp_test_bad bad_fileread_options[] = {
 	/* A cache directory that cannot be made: a failure, not bad usage. */
 	{ { "fileread", "--files", "2", "--cache-dir", "/proc/tvp-cache" }, 1,
 	    "cannot create cache directory /proc/tvp-cache" },
+	{ { "fileread", "--cache", "h\not" }, 2, "unknown value 'h\\not'" },
+	{ { "fileread", "--dir", "/nonexistent/a\nb" }, 2,
+	    "--dir /nonexistent/a\\nb: No such file or directory" },
+	{ { "fileread", "--dir", "/etc/passwd\x1b[2J" }, 2,
+	    "--dir /etc/passwd\\x1b[2J: No such file or directory" },
+	{ { "fileread", "--files", "2", "--cache-dir", "/proc/a\nb" }, 1,
+	    "cannot create cache directory /proc/a\\nb" },
 	{ { NULL }, 0, NULL },
 };
 
@@ -165,8 +194,8 @@ test_run_options(void)
 	static const char *const none[] = { NULL };
 
 	tvp_test_expect_table(prog(), bad_run_options);
-	/* No workload: the message, then the usage text. */
-	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 0);
+	/* No workload: one line too, not the usage text. */
+	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 1);
 }
 
 static void
@@ -502,6 +531,126 @@ unmount(const char *dir)
 	CU_ASSERT_EQUAL(rmdir(dir), 0);
 }
 
+/*
+ * The manifest is written whole or not at all: on a filesystem that fills
+ * up while it is written, the run fails (exit 1, one line), the manifest
+ * that was there is left as it was, and no temporary file stays.
+ */
+static void
+test_manifest_atomic(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", fs[] = "/tmp/tvp-badinput-XXXXXX";
+	char manifest[64], name[64], old[16] = "";
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    manifest, NULL };
+	FILE *fp;
+
+	if (!private_mounts())
+		return;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	/* 200 lines of 60-odd bytes: more than the one page of the tmpfs. */
+	for (int i = 0; i < 200; i++) {
+		snprintf(name, sizeof(name), "file-with-a-longish-name-%03d", i);
+		write_file(dir, name, 1, 0644);
+	}
+	if (!mount_tmpfs(fs, 0, "size=4k")) {
+		tvp_test_rm_rf(dir);
+		return;
+	}
+	snprintf(manifest, sizeof(manifest), "%s/m", fs);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(manifest, "w"));
+	fputs("old\n", fp);
+	CU_ASSERT_EQUAL_FATAL(fclose(fp), 0);
+	tvp_test_expect(prog(), words, NULL, 1, "No space left on device", 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp = fopen(manifest, "r"));
+	CU_ASSERT_PTR_NOT_NULL(fgets(old, sizeof(old), fp));
+	fclose(fp);
+	CU_ASSERT_STRING_EQUAL(old, "old\n");
+	CU_ASSERT_EQUAL(count_entries(fs, ""), 1);
+	unmount(fs);
+	tvp_test_rm_rf(dir);
+}
+
+/* xxhsum -c FILE, run from dir: its exit status, or -1 if not there. */
+static int
+xxhsum_check(const char *file)
+{
+	static const char xxhsum[] = "/usr/bin/xxhsum";
+	const char *words[] = { "-c", file, NULL };
+	struct tvp_test_output o;
+	int rc;
+
+	if (access(xxhsum, X_OK) != 0)
+		return -1;
+	rc = tvp_test_run_words(xxhsum, words, NULL, &o);
+	if (rc != 0)
+		fprintf(stderr, "\nxxhsum -c %s: exit %d\n%s%s", file, rc, o.out,
+		    o.err);
+	return rc;
+}
+
+/*
+ * File names in a manifest: every name xxhsum -c can read back is written
+ * as it is (backslash, tab, CR, parentheses, " = ", spaces); a newline,
+ * which no line of xxhsum 0.8.1 can hold, is refused before the run,
+ * naming the file, rather than writing a manifest that cannot be checked.
+ */
+static void
+test_manifest_names(void)
+{
+	static const char *const odd[] = { "back\\slash", "tab\tx", "cr\rx",
+	    "a) = b", "paren(x)", " lead", "trail ", "XXH3 (y) = 0" };
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", manifest[] =
+	    "/tmp/tvp-badinput-manifest-XXXXXX", msg[256];
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    manifest, NULL };
+	int fd, rc;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	CU_ASSERT_FATAL((fd = mkstemp(manifest)) >= 0);
+	close(fd);
+	for (size_t i = 0; i < sizeof(odd) / sizeof(odd[0]); i++)
+		write_file(dir, odd[i], 3, 0644);
+	tvp_test_expect(prog(), words, NULL, 0, "", 0);
+	rc = xxhsum_check(manifest);
+	if (rc < 0)
+		fprintf(stderr, "(no xxhsum: manifest not checked) ");
+	else
+		CU_ASSERT_EQUAL(rc, 0);
+	write_file(dir, "new\nline", 3, 0644);
+	snprintf(msg, sizeof(msg), "%s/new\\nline: a file name with a "
+	    "newline", dir);
+	tvp_test_expect(prog(), words, NULL, 2, msg, 1);
+	unlink(manifest);
+	tvp_test_rm_rf(dir);
+}
+
+/*
+ * A manifest written inside --dir would be read as data by the next run,
+ * changing its result: refused before the run, also through a symlink.
+ */
+static void
+test_manifest_inside_dir(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", link[600], manifest[700];
+	const char *words[] = { "fileread", "--dir", dir, "--manifest",
+	    manifest, NULL };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	write_file(dir, "a", 10, 0644);
+	snprintf(manifest, sizeof(manifest), "%s/sub", dir);
+	CU_ASSERT_FATAL(mkdir(manifest, 0755) == 0);
+	snprintf(manifest, sizeof(manifest), "%s/m", dir);
+	tvp_test_expect(prog(), words, NULL, 2, "is inside --dir", 1);
+	snprintf(link, sizeof(link), "%s-link", dir);
+	CU_ASSERT_FATAL(symlink(dir, link) == 0);
+	snprintf(manifest, sizeof(manifest), "%s/sub/m", link);
+	tvp_test_expect(prog(), words, NULL, 2, "is inside --dir", 1);
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 2);
+	unlink(link);
+	tvp_test_rm_rf(dir);
+}
+
 /* A full filesystem: too small (refused first), out of inodes (ENOSPC). */
 static void
 test_dataset_full_fs(void)
@@ -529,6 +678,55 @@ test_dataset_full_fs(void)
 	}
 }
 
+/*
+ * A dataset that would fit but leave next to nothing free is refused:
+ * 63 MiB on a 64 MiB tmpfs.  The margin kept back is 5% of the
+ * filesystem (3.2 MiB here), at most 1 GiB.
+ */
+static void
+test_dataset_space_margin(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX";
+	const char *words[] = { "fileread", "--cache-dir", dir, "--files",
+	    "63", "--file-size", "1M", NULL };
+
+	if (!private_mounts() || !mount_tmpfs(dir, 0, "size=64m"))
+		return;
+	tvp_test_expect(prog(), words, NULL, 2, "needs 66071504 bytes (63.0 "
+	    "MiB), but", 1);
+	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	unmount(dir);
+}
+
+/*
+ * Memory is checked against what is available (MemAvailable), less a
+ * margin, not against the total: a request just under the machine's
+ * total memory is refused, exit 2, before anything is allocated.  Run
+ * under RLIMIT_AS, so that a check that let it through fails at malloc
+ * (exit 1) instead of taking the machine's memory.  Sanitizers reserve
+ * terabytes of address space and cannot run under RLIMIT_AS.
+ */
+static void
+test_memory_margin(void)
+{
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	fprintf(stderr, "(sanitizer build: no RLIMIT_AS; skipped) ");
+#else
+	static const struct tvp_test_setup small = {
+		.address_space = 1ULL << 30 };
+	unsigned long long total = (unsigned long long)sysconf(_SC_PHYS_PAGES) *
+	    (unsigned long long)sysconf(_SC_PAGESIZE);
+	/* Blocks of 1 MiB and their sha256 digests: just under the total. */
+	unsigned long long blocks = total / ((1 << 20) + 32);
+	char nblocks[32];
+	const char *words[] = { "hash", "--blocks", nblocks, "--block-size",
+	    "1M", NULL };
+
+	snprintf(nblocks, sizeof(nblocks), "%llu", blocks);
+	tvp_test_expect(prog(), words, &small, 2, "of memory available", 1);
+#endif
+}
+
 /* A read-only filesystem: the cache directory cannot be made, exit 1. */
 static void
 test_dataset_readonly_fs(void)
@@ -548,9 +746,10 @@ test_dataset_readonly_fs(void)
 }
 
 /*
- * Ctrl-C while the dataset is made: the program blocks SIGINT and polls
+ * Ctrl-C while the dataset is made: the program blocks SIGINT and takes
  * it between files.  Made pending before the run, so it is there at the
- * first file: exit 130, and nothing of the dataset left.
+ * first file: exit 130, nothing of the dataset left, and the signal
+ * taken, so that it cannot kill the program when the mask is restored.
  */
 static void
 test_dataset_interrupted(void)
@@ -569,16 +768,138 @@ test_dataset_interrupted(void)
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec),
 	    TVP_EXIT_SIGNAL(SIGINT));
 	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
-	/* The signal is still pending: take it, then restore the mask. */
+	/* The run took the signal: none is left pending. */
 	sigemptyset(&intr);
 	sigaddset(&intr, SIGINT);
-	CU_ASSERT_EQUAL(sigtimedwait(&intr, NULL, &zero), SIGINT);
+	CU_ASSERT_EQUAL(sigtimedwait(&intr, NULL, &zero), -1);
 	tvp_signals_restore(&old);
 	/* Uninterrupted, the same run makes it. */
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
 	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
 	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
 	CU_ASSERT_EQUAL(count_entries(dir, "fileread-"), 1);
+	tvp_test_rm_rf(dir);
+}
+
+/* The first entry of dir whose name starts with prefix, into out. */
+static bool
+find_entry(const char *dir, const char *prefix, char *out, size_t len)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	bool found = false;
+
+	if (d == NULL)
+		return false;
+	while (!found && (e = readdir(d)) != NULL)
+		if (strncmp(e->d_name, prefix, strlen(prefix)) == 0) {
+			snprintf(out, len, "%s/%s", dir, e->d_name);
+			found = true;
+		}
+	closedir(d);
+	return found;
+}
+
+/*
+ * Start the program generating a large dataset in dir and SIGKILL it as
+ * soon as its temporary directory exists: what a crash or the OOM
+ * killer leaves.  Nothing can clean up after SIGKILL.
+ */
+static void
+kill_while_generating(const char *dir)
+{
+	char args[256], tmp[600];
+	int argc, status;
+	char **argv;
+	pid_t pid;
+
+	snprintf(args, sizeof(args), "%s fileread --cache-dir %s --files "
+	    "100000 --file-size 1K", prog(), dir);
+	argv = tvp_test_split(args, &argc);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(argv);
+	fflush(NULL);
+	if ((pid = fork()) == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	CU_ASSERT_FATAL(pid > 0);
+	/* Until the temporary directory shows (100000 files take a while). */
+	for (int i = 0; i < 100000 && !find_entry(dir, ".tmp-", tmp,
+	    sizeof(tmp)); i++) {
+		struct timespec ms = { 0, 1000000 };
+
+		nanosleep(&ms, NULL);
+	}
+	kill(pid, SIGKILL);
+	CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+	CU_ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	tvp_test_argv_free(argv);
+}
+
+/*
+ * A temporary dataset directory whose owner is gone (SIGKILL, a crash)
+ * is removed by the next run, which says so in its note; one whose owner
+ * still holds it is left alone.
+ */
+static void
+test_stale_temporaries(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", args[128], held[600];
+	int ready[2], go[2];
+	struct tvp_record rec;
+	struct tvp_run run;
+	pid_t owner;
+	char c;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	kill_while_generating(dir);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 1);
+	snprintf(args, sizeof(args), "--cache-dir %s --files 3 --file-size "
+	    "100", dir);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, "removed 1 stale temporary "
+	    "director"));
+
+	/* An owner alive and holding its directory: left alone. */
+	CU_ASSERT_FATAL(pipe(ready) == 0 && pipe(go) == 0);
+	if ((owner = fork()) == 0) {
+		char tmp[600];
+		int fd;
+
+		close(ready[0]);
+		close(go[1]);
+		snprintf(tmp, sizeof(tmp), "%s/.tmp-%ld-XXXXXX", dir,
+		    (long)getpid());
+		if (mkdtemp(tmp) == NULL ||
+		    (fd = open(tmp, O_RDONLY | O_DIRECTORY)) < 0 ||
+		    flock(fd, LOCK_EX) != 0)
+			_exit(1);
+		(void)!write(ready[1], "r", 1);
+		(void)!read(go[0], &c, 1);
+		_exit(0);
+	}
+	CU_ASSERT_FATAL(owner > 0);
+	close(ready[1]);
+	close(go[0]);
+	CU_ASSERT_EQUAL(read(ready[0], &c, 1), 1);
+	CU_ASSERT_TRUE(find_entry(dir, ".tmp-", held, sizeof(held)));
+	/* Not tvp_test_execute: the owner is a child of ours, left running. */
+	CU_ASSERT_EQUAL_FATAL(tvp_test_run_init(&run, "fileread", 2, args), 0);
+	CU_ASSERT_EQUAL(tvp_execute(&run, &rec), 0);
+	tvp_run_free(&run);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 1);
+	CU_ASSERT_PTR_NULL(strstr(rec.note, "stale"));
+	/* Its owner gone, the next run removes it. */
+	close(go[1]);
+	CU_ASSERT_EQUAL(waitpid(owner, NULL, 0), owner);
+	close(ready[0]);
+	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
+	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
 	tvp_test_rm_rf(dir);
 }
 
@@ -604,6 +925,55 @@ test_no_processes(void)
 	CU_ASSERT_EQUAL(tvp_test_count_lines(o.err), 1);
 	if (tvp_test_count_lines(o.err) != 1)
 		fprintf(stderr, "\nstderr:\n%s", o.err);
+}
+
+/*
+ * The descriptors a run will hold at once are counted before it starts,
+ * under the common `ulimit -n 1024`: the soft limit is raised toward the
+ * hard one where that is enough, else the run is refused in one line.
+ * background holds 8 per observer, all in one process as threads;
+ * pingpong --via pipe makes 2 per worker in setup, in both modes.
+ */
+static void
+test_descriptors(void)
+{
+	static const struct tvp_test_setup tight = { .nofile = 1024,
+	    .nofile_hard = 1024 };
+	static const struct tvp_test_setup raisable = { .nofile = 1024,
+	    .nofile_hard = 4096 };
+	static const char *const bg[] = { "-j", "160", "--format", "csv",
+	    "background", NULL };
+	static const char *const pp[] = { "-j", "520", "--format", "csv",
+	    "pingpong", "--via", "pipe", "--rounds", "10", NULL };
+	struct tvp_test_output o;
+	char verdict[32];
+	int rc;
+	bool threads = strcmp(tvp_mode, "threads") == 0;
+
+	if (threads)
+		tvp_test_expect(prog(), bg, &tight, 2, "background: -j 160 "
+		    "needs 1", 1);
+#ifdef __SANITIZE_ADDRESS__
+	/* ASan's allocator hangs forks from many threads (doc/checkers.md). */
+	if (threads)
+		fprintf(stderr, "(ASan: background as threads not run) ");
+	else
+#endif
+	{
+		rc = tvp_test_run_words(prog(), bg, &raisable, &o);
+		CU_ASSERT_EQUAL(rc, 0);
+		CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "verdict", verdict,
+		    sizeof(verdict)) && strcmp(verdict, "verified") == 0);
+		if (rc != 0)
+			fprintf(stderr, "\nbackground -j 160, hard limit 4096: "
+			    "exit %d\n%s", rc, o.err);
+	}
+	tvp_test_expect(prog(), pp, &tight, 2, "pingpong: -j 520 needs 1", 1);
+	rc = tvp_test_run_words(prog(), pp, &raisable, &o);
+	CU_ASSERT_EQUAL(rc, 0);
+	if (rc != 0)
+		fprintf(stderr, "\npingpong -j 520, hard limit 4096: exit %d\n%s",
+		    rc, o.err);
 }
 
 /* 256 workers, tiny sizes: both workloads verify. */
@@ -685,9 +1055,43 @@ test_no_workload(void)
 	static const char *const none[] = { NULL };
 	static const char *const only_run_opts[] = { "-j", "2", NULL };
 
-	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 0);
+	tvp_test_expect(prog(), none, NULL, 2, "no workload given", 1);
 	tvp_test_expect(prog(), only_run_opts, NULL, 2, "no workload given",
-	    0);
+	    1);
+}
+
+/*
+ * A record that cannot be written is a failure, not a success: to a full
+ * device (ENOSPC) or a closed standard output (EBADF), in every format,
+ * and --list, --help, --version too.  One line, exit 1.  A refusal that
+ * writes nothing to standard output keeps its own status.
+ */
+static void
+test_stdout_unwritable(void)
+{
+	static const struct tvp_test_setup full = { .stdout_file = "/dev/full" };
+	static const struct tvp_test_setup closed = { .stdout_closed = true };
+	static const char *const formats[] = { "text", "csv", "json" };
+	static const char *const list[] = { "--list", NULL };
+	static const char *const help[] = { "--help", NULL };
+	static const char *const version[] = { "--version", NULL };
+	static const char *const refused[] = { "-j", "0", "hash", NULL };
+
+	for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		const char *words[] = { "--format", formats[i], "hash",
+		    "--blocks", "1", "--rounds", "1", NULL };
+
+		tvp_test_expect(prog(), words, &full, 1, "cannot write the "
+		    "standard output: No space left on device", 1);
+		tvp_test_expect(prog(), words, &closed, 1, "cannot write the "
+		    "standard output: Bad file descriptor", 1);
+	}
+	tvp_test_expect(prog(), list, &full, 1, "No space left on device", 1);
+	tvp_test_expect(prog(), help, &full, 1, "No space left on device", 1);
+	tvp_test_expect(prog(), version, &full, 1, "No space left on device",
+	    1);
+	tvp_test_expect(prog(), version, &closed, 1, "Bad file descriptor", 1);
+	tvp_test_expect(prog(), refused, &closed, 2, "out of range for -j", 1);
 }
 
 CU_TestInfo tvp_badinput_tests[] = {
@@ -703,15 +1107,30 @@ CU_TestInfo tvp_badinput_tests[] = {
 	    test_changed_under_run },
 	{ "cached dataset damaged between runs, exit 1", test_damaged_dataset },
 	{ "--manifest unwritable, exit 1", test_manifest_unwritable },
+	{ "--manifest on a full filesystem: old one intact, nothing left",
+	    test_manifest_atomic },
+	{ "--manifest: odd names pass xxhsum -c, a newline refused",
+	    test_manifest_names },
+	{ "--manifest inside --dir refused", test_manifest_inside_dir },
 	{ "dataset writes fail (RLIMIT_FSIZE), exit 1, no temp dir",
 	    test_dataset_write_fails },
 	{ "dataset on a full tmpfs: refused / ENOSPC", test_dataset_full_fs },
 	{ "dataset on a read-only tmpfs, exit 1", test_dataset_readonly_fs },
+	{ "dataset leaving too little free: refused, exit 2",
+	    test_dataset_space_margin },
+	{ "memory: available less a margin, not the total",
+	    test_memory_margin },
 	{ "Ctrl-C while the dataset is made: 130, nothing left",
 	    test_dataset_interrupted },
+	{ "temporaries left by SIGKILL removed by the next run",
+	    test_stale_temporaries },
 	{ "fork/pthread_create failing (RLIMIT_NPROC, nobody), exit 1",
 	    test_no_processes },
 	{ "256 workers: hash and fileread verify", test_256_workers },
 	{ "-j 4096 accepted", test_4096_workers },
+	{ "descriptors counted up front: limit raised, or one line",
+	    test_descriptors },
+	{ "record to a full or closed stdout: exit 1, one line",
+	    test_stdout_unwritable },
 	CU_TEST_INFO_NULL,
 };

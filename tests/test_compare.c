@@ -31,6 +31,8 @@ static const struct tvp_test_bad bad_compare[] = {
 	{ { "--format" }, 2, "option --format needs a value" },
 	{ { "--format", "xml" }, 2, "bad --format 'xml'" },
 	{ { "--format=" }, 2, "bad --format ''" },
+	{ { "--lessons", "--python" }, 2,
+	    "--python cannot be used with --lessons" },
 	{ { "-w" }, 2, "option -w needs a value" },
 	{ { "-w", "" }, 2, "bad -w '': no workloads" },
 	{ { "-w", "nosuch" }, 2, "workload 'nosuch' is not available" },

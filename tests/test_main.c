@@ -53,22 +53,35 @@ runs(enum scope scope, bool *registered)
 	return false;
 }
 
+/*
+ * TVP_ONLY_SUITE=NAME runs that suite alone, TVP_ONLY_TEST=WORDS only the
+ * tests whose names contain WORDS: a quicker loop while working on one.
+ */
 static int
 register_suites(void)
 {
+	const char *only_suite = getenv("TVP_ONLY_SUITE");
+	const char *only_test = getenv("TVP_ONLY_TEST");
+
 	for (size_t i = 0; i < sizeof(suites) / sizeof(suites[0]); i++) {
 		bool registered, active = runs(suites[i].scope, &registered);
 		char name[96];
 		CU_pSuite s;
 
-		if (!registered)
+		if (!registered || (only_suite != NULL &&
+		    strcmp(only_suite, suites[i].name) != 0))
 			continue;
 		snprintf(name, sizeof(name), "%s%s", suites[i].name,
 		    active ? "" : " (other mode: skipped)");
 		if ((s = CU_add_suite(name, NULL, NULL)) == NULL)
 			return -1;
 		for (CU_TestInfo *t = suites[i].tests; t->pName != NULL; t++) {
-			CU_pTest test = CU_add_test(s, t->pName, t->pTestFunc);
+			CU_pTest test;
+
+			if (only_test != NULL &&
+			    strstr(t->pName, only_test) == NULL)
+				continue;
+			test = CU_add_test(s, t->pName, t->pTestFunc);
 
 			if (test == NULL)
 				return -1;

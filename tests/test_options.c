@@ -7,6 +7,7 @@
 #include "core/options.h"
 #include "core/run.h"
 #include "core/registry.h"
+#include "lib/escape.h"
 #include "tests.h"
 
 static void
@@ -148,6 +149,28 @@ test_opts_bad(void)
 	tvp_run_free(&vals);
 }
 
+/* The one escape for words echoed in messages: whole, or cut with "...". */
+static void
+test_escape(void)
+{
+	char out[12];
+
+	CU_ASSERT_STRING_EQUAL(TVP_ESC("a\nb\tc\rd\\e\x1b\x7f\xc3\xa9"),
+	    "a\\nb\\tc\\rd\\\\e\\x1b\\x7f\xc3\xa9");
+	CU_ASSERT_STRING_EQUAL(TVP_ESC(""), "");
+	/* Exactly fits (11 bytes and the NUL), and one byte more does not. */
+	CU_ASSERT_STRING_EQUAL(tvp_escape_n(out, sizeof(out), "abcdefghijk",
+	    (size_t)-1), "abcdefghijk");
+	CU_ASSERT_STRING_EQUAL(tvp_escape_n(out, sizeof(out), "abcdefghijkl",
+	    (size_t)-1), "abcdefgh...");
+	/* An escape is never cut in half. */
+	CU_ASSERT_STRING_EQUAL(tvp_escape_n(out, sizeof(out), "abcdefg\n\n\n",
+	    (size_t)-1), "abcdefg...");
+	/* n bytes at most. */
+	CU_ASSERT_STRING_EQUAL(tvp_escape_n(out, sizeof(out), "--x=1", 3),
+	    "--x");
+}
+
 CU_TestInfo tvp_options_tests[] = {
 	{ "tvp_parse_num accepts in-range numbers", test_num_ok },
 	{ "tvp_parse_num rejects bad numbers", test_num_bad },
@@ -155,5 +178,6 @@ CU_TestInfo tvp_options_tests[] = {
 	{ "hash options: defaults", test_opts_defaults },
 	{ "hash options: --name=value and --name value", test_opts_good },
 	{ "hash options: unknown, missing, out of range", test_opts_bad },
+	{ "words echoed in messages are escaped", test_escape },
 	CU_TEST_INFO_NULL,
 };

@@ -231,6 +231,80 @@ test_workload_bad_options(void)
 	    TVP_EXIT_USAGE);
 	CU_ASSERT_EQUAL(tvp_test_execute("queue", 1, "--producers 2", &rec),
 	    TVP_EXIT_USAGE);
+	/* A forced race needs the tutorial's consumers, and two of them. */
+	CU_ASSERT_EQUAL(tvp_test_execute("queue", 3, "--force-race yes",
+	    &rec), TVP_EXIT_USAGE);
+	CU_ASSERT_EQUAL(tvp_test_execute("queue", 2, "--consumer check-empty "
+	    "--force-race yes", &rec), TVP_EXIT_USAGE);
+	/* The tutorial fills the queue first: it must hold every item. */
+	CU_ASSERT_EQUAL(tvp_test_execute("queue", 2, "--consumer check-empty "
+	    "--items 8 --capacity 4", &rec), TVP_EXIT_USAGE);
+}
+
+/* qsize and empty say what the queue holds now. */
+static void
+test_qsize_empty(void)
+{
+	struct qtest *t = qtest_new(0);
+	unsigned v = 1;
+
+	CU_ASSERT_TRUE(tvp_queue_empty(t->q));
+	CU_ASSERT_EQUAL(tvp_queue_qsize(t->q), 0);
+	for (size_t n = 1; n <= CAPACITY; n++) {
+		CU_ASSERT_EQUAL(tvp_queue_put(t->q, &v), 0);
+		CU_ASSERT_EQUAL(tvp_queue_qsize(t->q), n);
+		CU_ASSERT_FALSE(tvp_queue_empty(t->q));
+	}
+	for (size_t n = CAPACITY; n > 0; n--) {
+		CU_ASSERT_EQUAL(tvp_queue_get(t->q, &v), 0);
+		CU_ASSERT_EQUAL(tvp_queue_qsize(t->q), n - 1);
+	}
+	CU_ASSERT_TRUE(tvp_queue_empty(t->q));
+	qtest_free(t);
+}
+
+/*
+ * The tutorial's consumers with one consumer (or one worker) cannot race:
+ * the run ends and gives the result of the closing consumers.
+ */
+static void
+test_check_empty_alone(void)
+{
+	struct tvp_record rec;
+	char closing[TVP_RESULT_MAX];
+
+	run_queue(2, "--items 500", &rec);
+	strlcpy(closing, rec.result, sizeof(closing));
+	run_queue(2, "--items 500 --consumer check-empty", &rec);
+	CU_ASSERT_STRING_EQUAL(rec.result, closing);
+	run_queue(1, "--items 500 --consumer check-empty", &rec);
+	CU_ASSERT_STRING_EQUAL(rec.result, closing);
+}
+
+/*
+ * The tutorial's bug, made certain: two consumers both find the last item
+ * (--force-race), one gets it, the other blocks in get for good.  The run
+ * cannot end; --timeout ends it, exit 1, naming that consumer (1 or 2; the
+ * producer is 0) and no one else.  Fails if the pitfall does not happen.
+ */
+static void
+test_check_empty_pitfall(void)
+{
+	static const char *const words[] = { "-j", "3", "--timeout", "5",
+	    "queue", "--items", "8", "--consumer", "check-empty",
+	    "--force-race", "yes", NULL };
+	struct tvp_test_output o;
+	int rc = tvp_test_run_words(tvp_test_program(), words, NULL, &o);
+	bool one = strstr(o.err, "worker 1 ") != NULL,
+	    two = strstr(o.err, "worker 2 ") != NULL;
+
+	CU_ASSERT_EQUAL(rc, 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "timed out after 5 s"));
+	CU_ASSERT_TRUE(one != two);
+	CU_ASSERT_PTR_NULL(strstr(o.err, "worker 0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "was still running"));
+	if (rc != 1 || one == two)
+		fprintf(stderr, "exit %d, stderr:\n%s", rc, o.err);
 }
 
 CU_TestInfo tvp_queue_tests[] = {
@@ -243,5 +317,10 @@ CU_TestInfo tvp_queue_tests[] = {
 	{ "queue workload: one result at 1..256 workers", test_workload },
 	{ "queue workload: producers leaving no consumer refused",
 	    test_workload_bad_options },
+	{ "qsize and empty", test_qsize_empty },
+	{ "queue --consumer check-empty, one consumer: no race",
+	    test_check_empty_alone },
+	{ "queue --consumer check-empty --force-race: a consumer blocks in "
+	    "get for good, --timeout names it", test_check_empty_pitfall },
 	CU_TEST_INFO_NULL,
 };

@@ -102,6 +102,8 @@ struct tvp_test_setup {
 	bool nobody;          /* drop to uid/gid 65534 */
 	rlim_t nproc;         /* RLIMIT_NPROC, 0: unchanged */
 	rlim_t fsize;         /* RLIMIT_FSIZE, 0: unchanged */
+	rlim_t address_space; /* RLIMIT_AS, 0: unchanged */
+	rlim_t nofile, nofile_hard; /* RLIMIT_NOFILE soft, hard; 0: unchanged */
 	/*
 	 * Non-zero: the program starts with this signal blocked and already
 	 * pending, so it has "arrived" by the time the program can look.
@@ -109,6 +111,26 @@ struct tvp_test_setup {
 	 * SIGINT/SIGTERM itself and takes them at its first wait).
 	 */
 	int pending_signal;
+	/*
+	 * Non-zero: the program starts with this signal's disposition
+	 * SIG_IGN, as under nohup or in a script's background job.  Set
+	 * before pending_signal is raised, which is then queued (blocked
+	 * signals are not discarded), as one sent during the run would be.
+	 */
+	int ignore_signal;
+	/*
+	 * Non-zero: SIGALRM after this many seconds (alarm survives exec):
+	 * a program that would hang ends, and the test fails, not hangs.
+	 */
+	unsigned alarm_s;
+	/* Standard output to this file (say /dev/full), or closed. */
+	const char *stdout_file;
+	bool stdout_closed;
+	/*
+	 * Non-zero: the child first touches this many MiB of memory, so the
+	 * program is exec'd by a process with that large a peak RSS.
+	 */
+	size_t touch_mib;
 };
 
 /*

@@ -16,6 +16,7 @@
 
 #include "core/runner.h"
 #include "core/signals.h"
+#include "lib/escape.h"
 #include "lib/clock.h"
 
 const char tvp_mode[] = "threads";
@@ -182,7 +183,8 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 		if (run->ctl->slot[w].status != 0)
 			warnx("worker %u failed: %s", w,
 			    run->ctl->slot[w].error[0] ?
-			    run->ctl->slot[w].error : "no reason given");
+			    TVP_ESC(run->ctl->slot[w].error) :
+			    "no reason given");
 	return TVP_EXIT_FAIL;
 }
 

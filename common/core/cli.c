@@ -10,6 +10,8 @@
 #include "core/record.h"
 #include "core/registry.h"
 #include "core/runner.h"
+#include "core/signals.h"
+#include "lib/escape.h"
 
 #ifndef TVP_VERSION
 #define TVP_VERSION "0.1"
@@ -52,6 +54,13 @@ usage(FILE *fp)
 	    "\"worker K\n"
 	    "                    of N\"); off by default: it costs each child "
 	    "page copies\n"
+	    "  --no-footprint    skip the memory snapshot (pss_kb, uss_kb, "
+	    "pte_kb and,\n"
+	    "                    for processes, the workers' peak RSS are left "
+	    "empty): each\n"
+	    "                    process reads its /proc figures and waits for "
+	    "the others,\n"
+	    "                    in reap_s, a cost no raw program has\n"
 	    "\nExit status: 0 ran and verified, 1 failed (including a result "
 	    "that did not\nverify, a worker that died, a timeout), 2 bad "
 	    "usage, 128+N ended by signal N\n(SIGINT, SIGTERM), after "
@@ -68,16 +77,17 @@ usage(FILE *fp)
 static void
 bad_option(int ch, const char *arg)
 {
-	int len = (int)strcspn(arg, "=");
+	char name[TVP_ESCAPE_MAX], letter[2] = { (char)optopt, '\0' };
 
+	tvp_escape_n(name, sizeof(name), arg, strcspn(arg, "="));
 	if (ch == ':')
-		warnx("option %s needs a value (see --help)", arg);
+		warnx("option %s needs a value (see --help)", name);
 	else if (strncmp(arg, "--", 2) != 0)
-		warnx("unknown option '-%c' (see --help)", optopt);
+		warnx("unknown option '-%s' (see --help)", TVP_ESC(letter));
 	else if (optopt != 0)
-		warnx("option %.*s takes no value", len, arg);
+		warnx("option %s takes no value", name);
 	else
-		warnx("unknown option '%.*s' (see --help)", len, arg);
+		warnx("unknown option '%s' (see --help)", name);
 }
 
 static bool
@@ -99,6 +109,7 @@ tvp_main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "list", no_argument, NULL, 'l' },
 		{ "name-workers", no_argument, NULL, 'N' },
+		{ "no-footprint", no_argument, NULL, 'M' },
 		{ "quick", no_argument, NULL, 'q' },
 		{ "recover", no_argument, NULL, 'R' },
 		{ "timeout", required_argument, NULL, 'T' },
@@ -114,6 +125,8 @@ tvp_main(int argc, char **argv)
 	long long n;
 	int ch, rc;
 
+	/* From the start: a signal before the run ends it as one during. */
+	tvp_signals_init();
 	/*
 	 * '+': stop at the workload name; what follows is the workload's.
 	 * ':': getopt prints nothing; bad_option() says it in one line.
@@ -129,7 +142,7 @@ tvp_main(int argc, char **argv)
 				format = TVP_FMT_JSON;
 			else {
 				warnx("unknown format '%s', allowed: "
-				    "text|csv|json", optarg);
+				    "text|csv|json", TVP_ESC(optarg));
 				return TVP_EXIT_USAGE;
 			}
 			break;
@@ -170,6 +183,9 @@ tvp_main(int argc, char **argv)
 		case 'N':
 			run.name_workers = true;
 			break;
+		case 'M':
+			run.no_footprint = true;
+			break;
 		case 'q':
 			quick = true;
 			break;
@@ -184,12 +200,12 @@ tvp_main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 	if (argc == 0) {
-		warnx("no workload given (see --list)");
-		usage(stderr);
+		warnx("no workload given (see --list, or --help for the "
+		    "usage)");
 		return TVP_EXIT_USAGE;
 	}
 	if ((wl = tvp_workload_find(argv[0])) == NULL) {
-		warnx("unknown workload '%s' (see --list)", argv[0]);
+		warnx("unknown workload '%s' (see --list)", TVP_ESC(argv[0]));
 		return TVP_EXIT_USAGE;
 	}
 	run.wl = wl;
@@ -208,7 +224,7 @@ tvp_main(int argc, char **argv)
 		tvp_record_print(stdout, &rec, format);
 		if (rec.verdict == TVP_VERDICT_FAILED) {
 			warnx("%s: result did not verify%s%s", wl->name,
-			    rec.note[0] ? ": " : "", rec.note);
+			    rec.note[0] ? ": " : "", TVP_ESC(rec.note));
 			rc = TVP_EXIT_FAIL;
 		}
 	}

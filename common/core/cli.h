@@ -2,7 +2,10 @@
 #ifndef TVP_CLI_H
 #define TVP_CLI_H
 
-/* The whole program: parse, run, print the record; returns the exit status. */
+/*
+ * The whole program but its standard output's last check (main.c): parse,
+ * run, print the record; returns the exit status.
+ */
 int tvp_main(int argc, char **argv);
 
 #endif

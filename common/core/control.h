@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/footprint.h"
 #include "core/run.h"
 
 /*
@@ -27,6 +28,9 @@ struct tvp_slot {
 	int64_t redo;                   /* a replacement's first item; -1 none */
 	int status;                     /* what the worker body returned */
 	char error[200];                /* why it failed, if it did */
+	long minflt_begin;              /* its minor faults at the gate */
+	long work_minflt;               /* ... taken from the gate to its end */
+	struct tvp_mem mem;             /* processes: its own, at the end */
 };
 
 /* The start gate's states (worker.c). */
@@ -40,6 +44,9 @@ struct tvp_control {
 	 */
 	alignas(TVP_CACHE_LINE) _Atomic uint32_t gate;
 	_Atomic int fault_fired;     /* the injected fault has struck */
+	/* The memory snapshot's meeting points (memory.c). */
+	_Atomic uint32_t finished, sampled;
+	struct tvp_mem mem;          /* threads: the process; else the parent */
 	unsigned nworkers;
 	size_t nitems;
 	/*
@@ -57,7 +64,6 @@ struct tvp_phases {
 	uint64_t t0;        /* before the first worker was started */
 	uint64_t t_gate;    /* all started; the gate opened */
 	uint64_t t_reaped;  /* the last worker joined or reaped */
-	long rss_sum_kb;    /* sum of each process's peak RSS (processes) */
 	unsigned died;      /* workers that died and were replaced (--recover) */
 	uint64_t redone;    /* items their replacements redid */
 	uint64_t t_first_death; /* when the first death was seen; 0 none */

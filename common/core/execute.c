@@ -1,3 +1,4 @@
+#define _GNU_SOURCE /* sigabbrev_np */
 #include <sys/resource.h>
 
 #include <err.h>
@@ -10,6 +11,7 @@
 
 #include "core/control.h"
 #include "core/execute.h"
+#include "core/footprint.h"
 #include "core/runner.h"
 #include "core/signals.h"
 #include "lib/clock.h"
@@ -44,9 +46,52 @@ usage_delta(struct tvp_record *rec, const struct rusage before[2],
 		rec->nvcsw += after[i].ru_nvcsw - before[i].ru_nvcsw;
 		rec->nivcsw += after[i].ru_nivcsw - before[i].ru_nivcsw;
 	}
-	/* Peak RSS cannot be taken as a difference: the largest process. */
-	rec->maxrss_kb = after[0].ru_maxrss > after[1].ru_maxrss ?
-	    after[0].ru_maxrss : after[1].ru_maxrss;
+}
+
+/*
+ * Memory: the snapshot footprint.h describes, summed over the run's
+ * processes, and peak RSS.  Peaks are VmHWM, not ru_maxrss: RUSAGE_SELF's
+ * carries over exec, so a small run started by a big process (a Python
+ * driver holding 500 MB) would report the driver's peak as its own.
+ */
+static void
+fill_memory(struct tvp_record *rec, const struct tvp_run *run,
+    bool processes)
+{
+	const struct tvp_control *ctl = run->ctl;
+	struct tvp_mem late;
+	const struct tvp_mem *parent = &ctl->mem;
+	long hwm = tvp_mem_hwm_kb();
+
+	rec->work_minflt = (long)tvp_work_minflt(run);
+	/*
+	 * --no-footprint: what was not sampled is empty in the record, not
+	 * 0; threads are one process, whose peak is known anyway.
+	 */
+	if (run->no_footprint) {
+		rec->pss_kb = rec->uss_kb = rec->pte_kb = -1;
+		rec->maxrss_kb = rec->rss_sum_kb = processes ? -1 : hwm;
+		return;
+	}
+	/* Not taken at the finish line (no /proc): now is the best left. */
+	if (!parent->taken && tvp_mem_sample(0, &late) == 0)
+		parent = &late;
+	rec->maxrss_kb = rec->rss_sum_kb = hwm;
+	rec->pss_kb = parent->pss_kb;
+	rec->uss_kb = parent->uss_kb;
+	rec->pte_kb = parent->pte_kb;
+	for (unsigned w = 0; w < ctl->nworkers; w++) {
+		const struct tvp_slot *s = &ctl->slot[w];
+
+		if (!processes || !s->mem.taken)
+			continue;
+		rec->pss_kb += s->mem.pss_kb;
+		rec->uss_kb += s->mem.uss_kb;
+		rec->pte_kb += s->mem.pte_kb;
+		rec->rss_sum_kb += s->mem.hwm_kb;
+		if (s->mem.hwm_kb > rec->maxrss_kb)
+			rec->maxrss_kb = s->mem.hwm_kb;
+	}
 }
 
 /*
@@ -172,6 +217,22 @@ map_item_results(struct tvp_run *run)
 	return 0;
 }
 
+/*
+ * A SIGINT or SIGTERM that came while held: take it, say where, and make
+ * it the run's status (over a failure it may have caused, as a worker
+ * killed by the same Ctrl-C).  rc, or 128 + the signal.
+ */
+static int
+interrupted(int rc, const char *when)
+{
+	int sig;
+
+	if (rc > TVP_EXIT_USAGE || (sig = tvp_signal_take()) == 0)
+		return rc;
+	warnx("interrupted by SIG%s %s", sigabbrev_np(sig), when);
+	return TVP_EXIT_SIGNAL(sig);
+}
+
 /* The run's own measurements into the record, once every worker ended. */
 static void
 fill_record(struct tvp_record *rec, const struct tvp_run *run,
@@ -189,7 +250,7 @@ fill_record(struct tvp_record *rec, const struct tvp_run *run,
 	/* Each item once, even if a death made one be done twice. */
 	if (run->wl->item != NULL)
 		rec->items = run->nitems;
-	rec->rss_sum_kb = ph->rss_sum_kb ? ph->rss_sum_kb : rec->maxrss_kb;
+	fill_memory(rec, run, tvp_mode_is_processes());
 	rec->died = ph->died;
 	rec->redone = ph->redone;
 	if (ph->t_first_death != 0)
@@ -235,10 +296,13 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 
 	/*
 	 * Ctrl-C is held while there is something to clean up after it: the
-	 * setup (a dataset half-written polls for it) and the workers (the
-	 * runner waits for it).  After them nothing is left to clean, so a
-	 * signal during verify or teardown may end the program at once.
+	 * setup (a dataset half-written takes it between files), the workers
+	 * (the runner waits for it) and finish (a manifest half-written).
+	 * One that came meanwhile is taken before the workers start and
+	 * after finish.  Outside, nothing is left to clean: during verify or
+	 * teardown the handler of tvp_signals_init ends the program at once.
 	 */
+	tvp_signals_init();
 	tvp_signals_block(&oldmask);
 	if (wl->setup != NULL)
 		rc = wl->setup(run);
@@ -247,13 +311,13 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	if (rc == 0 && (run->ctl = tvp_control_create(run->nworkers,
 	    wl->item != NULL ? run->nitems : 0)) == NULL)
 		rc = TVP_EXIT_FAIL;
+	rc = interrupted(rc, "before the workers started");
 	if (rc == 0) {
 		rec->maps = count_mappings();
 		sample_usage(before);
 		rc = tvp_runner_run(run, &ph);
 		sample_usage(after);
 	}
-	tvp_signals_restore(&oldmask);
 	if (rc == 0 && wl->item != NULL &&
 	    (done = tvp_items_done(run->ctl)) != run->nitems) {
 		/* Never a silent gap: a worker died holding items unredone. */
@@ -266,6 +330,8 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 		rc = wl->finish != NULL ? wl->finish(run) :
 		    default_finish(run, rec);
 	}
+	rc = interrupted(rc, "after the workers ended");
+	tvp_signals_restore(&oldmask);
 	if (rc == 0) {
 		rec->verdict = wl->verify != NULL ? wl->verify(run) :
 		    default_verify(run);

@@ -13,6 +13,7 @@
 #include "core/control.h"
 #include "core/faults.h"
 #include "core/runner.h"
+#include "lib/escape.h"
 
 static const char *const names[] = {
 	[TVP_FAULT_NONE] = "none",
@@ -36,7 +37,8 @@ tvp_fault_parse(const char *text, enum tvp_fault_kind *kind)
 			*kind = (enum tvp_fault_kind)k;
 			return 0;
 		}
-	warnx("unknown fault '%s', allowed: crash|kill|exit|hang", text);
+	warnx("unknown fault '%s', allowed: crash|kill|exit|hang",
+	    TVP_ESC(text));
 	return -1;
 }
 

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/escape.h"
 #include "options.h"
 
 /* Write n with the largest K/M/G suffix that divides it exactly. */
@@ -46,7 +47,8 @@ tvp_parse_num(const char *what, const char *text, long long min,
 	format_value(lo, sizeof(lo), min, size_suffix);
 	format_value(hi, sizeof(hi), max, size_suffix);
 	if (len == 0 || len >= sizeof(number)) {
-		warnx("value '%s' for %s is not a number", text, what);
+		warnx("value '%s' for %s is not a number", TVP_ESC(text),
+		    what);
 		return -1;
 	}
 	memcpy(number, text, len + 1);
@@ -63,18 +65,20 @@ tvp_parse_num(const char *what, const char *text, long long min,
 	/* strtonum accepts leading blanks and '+'; a careful tool does not. */
 	if (len == 0 || !(number[0] == '-' || (number[0] >= '0' &&
 	    number[0] <= '9'))) {
-		warnx("value '%s' for %s is not a number", text, what);
+		warnx("value '%s' for %s is not a number", TVP_ESC(text),
+		    what);
 		return -1;
 	}
 	value = strtonum(number, min / mult - (min % mult != 0), max / mult,
 	    &errstr);
 	if (errstr != NULL && strcmp(errstr, "invalid") == 0) {
-		warnx("value '%s' for %s is not a number", text, what);
+		warnx("value '%s' for %s is not a number", TVP_ESC(text),
+		    what);
 		return -1;
 	}
 	if (errstr != NULL || value * mult < min || value * mult > max) {
 		warnx("value %s is out of range for %s, allowed: %s .. %s",
-		    text, what, lo, hi);
+		    TVP_ESC(text), what, lo, hi);
 		return -1;
 	}
 	*out = value * mult;
@@ -135,8 +139,8 @@ set_value(const char *owner, struct tvp_optval *v, const char *text)
 		    d->type == TVP_OPT_SIZE, &v->num);
 	case TVP_OPT_CHOICE:
 		if (!is_choice(d->choices, text)) {
-			warnx("unknown value '%s' for %s, allowed: %s", text,
-			    what, d->choices);
+			warnx("unknown value '%s' for %s, allowed: %s",
+			    TVP_ESC(text), what, d->choices);
 			return -1;
 		}
 		v->str = text;
@@ -171,7 +175,7 @@ tvp_opts_parse(const char *owner, const struct tvp_optdef *defs,
 
 		if (strncmp(arg, "--", 2) != 0 || arg[2] == '\0') {
 			warnx("%s: unexpected argument '%s' (options are "
-			    "--name value)", owner, arg);
+			    "--name value)", owner, TVP_ESC(arg));
 			return -1;
 		}
 		eq = strchr(arg + 2, '=');
@@ -181,8 +185,11 @@ tvp_opts_parse(const char *owner, const struct tvp_optdef *defs,
 			    strncmp(defs[k].name, arg + 2, namelen) == 0)
 				break;
 		if (defs[k].name == NULL) {
-			warnx("%s: unknown option '%.*s' (see %s --help)",
-			    owner, (int)namelen + 2, arg, owner);
+			char name[TVP_ESCAPE_MAX];
+
+			warnx("%s: unknown option '%s' (see %s --help)", owner,
+			    tvp_escape_n(name, sizeof(name), arg, namelen + 2),
+			    owner);
 			return -1;
 		}
 		if (eq != NULL) {

@@ -40,6 +40,15 @@ tvp_env_collect(struct tvp_env *env)
 		strlcpy(env->kernel, u.release, sizeof(env->kernel));
 	snprintf(env->libc, sizeof(env->libc), "glibc %s",
 	    gnu_get_libc_version());
+#if defined(__clang__)
+	snprintf(env->runtime, sizeof(env->runtime), "C (clang %s)",
+	    __clang_version__);
+#elif defined(__GNUC__)
+	snprintf(env->runtime, sizeof(env->runtime), "C (gcc %d.%d.%d)",
+	    __GNUC__, __GNUC_MINOR__, __GNUC_PATCHLEVEL__);
+#else
+	strlcpy(env->runtime, "C", sizeof(env->runtime));
+#endif
 	/* As ranges, "0-1,4": the form taskset and /sys use. */
 	if (sched_getaffinity(0, sizeof(set), &set) == 0) {
 		size_t used = 0;
@@ -69,6 +78,7 @@ enum field_type {
 	F_TEXT,      /* char[] */
 	F_UINT,      /* unsigned */
 	F_LONG,      /* long */
+	F_KB,        /* long, KiB; negative: not measured, empty (JSON null) */
 	F_U64,       /* uint64_t */
 	F_SECONDS,   /* double, printed with 6 decimals */
 	F_VERIFIED,  /* the verdict as yes / no / race (the original column) */
@@ -96,14 +106,16 @@ static const struct field fields[] = {
 	R(wall_s, F_SECONDS), R(start_s, F_SECONDS), R(work_s, F_SECONDS),
 	R(reap_s, F_SECONDS), R(user_s, F_SECONDS), R(sys_s, F_SECONDS),
 	R(minflt, F_LONG), R(majflt, F_LONG), R(nvcsw, F_LONG),
-	R(nivcsw, F_LONG), R(maxrss_kb, F_LONG), R(items, F_U64),
+	R(nivcsw, F_LONG), R(maxrss_kb, F_KB), R(items, F_U64),
 	R(bytes, F_U64), R(result, F_TEXT),
 	{ "verified", offsetof(struct tvp_record, verdict), F_VERIFIED, false },
-	R(rss_sum_kb, F_LONG), R(options, F_TEXT), R(note, F_TEXT),
+	R(rss_sum_kb, F_KB), R(options, F_TEXT), R(note, F_TEXT),
 	R(died, F_UINT), R(redone, F_U64), R(recover_s, F_SECONDS),
 	E(cpu_model, F_TEXT), E(online_cpus, F_LONG), E(kernel, F_TEXT),
 	E(libc, F_TEXT), E(affinity, F_TEXT),
 	R(verdict, F_VERDICT), R(maps, F_LONG),
+	R(pss_kb, F_KB), R(uss_kb, F_KB), R(pte_kb, F_KB),
+	R(work_minflt, F_LONG), E(runtime, F_TEXT),
 	E(mpi_library, F_TEXT), E(nodes, F_TEXT),
 };
 
@@ -147,6 +159,11 @@ field_value(const struct tvp_record *r, const struct field *f, char *buf,
 		snprintf(buf, len, "%u", *(const unsigned *)(const void *)p);
 		return buf;
 	case F_LONG:
+		snprintf(buf, len, "%ld", *(const long *)(const void *)p);
+		return buf;
+	case F_KB:
+		if (*(const long *)(const void *)p < 0)
+			return "";
 		snprintf(buf, len, "%ld", *(const long *)(const void *)p);
 		return buf;
 	case F_U64:
@@ -257,7 +274,7 @@ json_pair(FILE *fp, const struct tvp_record *r, const struct field *f,
 	if (is_text(f->type))
 		json_string(fp, v);
 	else
-		fputs(v, fp);
+		fputs(*v == '\0' ? "null" : v, fp);
 }
 
 static void

@@ -19,6 +19,7 @@ struct tvp_env {
 	char kernel[96];
 	char libc[32];
 	char affinity[256];  /* the CPUs this run may use, as "0-1" */
+	char runtime[96];    /* what ran the workers: "C (gcc 12.2.0)" */
 	char mpi_library[128]; /* MPI_Get_library_version; "" not mpi */
 	char nodes[16];      /* the nodes the ranks ran on; "" not mpi */
 };
@@ -36,6 +37,9 @@ struct tvp_record {
 	uint64_t redone;      /* items redone by replacement workers */
 	double recover_s;     /* from the first death seen to the run's end */
 	long maps;            /* the parent's mappings when workers started */
+	/* Summed over the run's processes when the last worker finished. */
+	long pss_kb, uss_kb, pte_kb;
+	long work_minflt;     /* minor faults of the workers past the gate */
 	char note[TVP_NOTE_MAX];
 	struct tvp_env env;
 	struct tvp_metric_value metrics[TVP_METRICS_MAX];

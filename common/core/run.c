@@ -3,6 +3,9 @@
  * result, notes and metrics (workload_api.h), and how the framework sets
  * a run up and releases it (run.h).
  */
+#include <sys/resource.h>
+
+#include <dirent.h>
 #include <err.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,6 +15,7 @@
 
 #include "core/run.h"
 #include "core/runner.h"
+#include "lib/room.h"
 
 /* Split a workload's quick-run string into words and parse them. */
 static int
@@ -202,16 +206,110 @@ tvp_shared(struct tvp_run *run, size_t size)
 	return p;
 }
 
+/*
+ * The memory this machine has available (MemAvailable: free, and what
+ * the kernel can reclaim without swapping) and its total, in bytes.
+ * Without /proc, or on a kernel before MemAvailable (3.14), free pages
+ * only.  false if neither is known.
+ */
+static bool
+memory(uint64_t *avail, uint64_t *total)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), free_pages =
+	    sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	unsigned long long kb;
+	char line[128];
+	bool found = false;
+	FILE *fp;
+
+	if (pages <= 0 || free_pages < 0 || page <= 0)
+		return false;
+	*total = (uint64_t)pages * (uint64_t)page;
+	*avail = (uint64_t)free_pages * (uint64_t)page;
+	if ((fp = fopen("/proc/meminfo", "r")) == NULL)
+		return true;
+	while (!found && fgets(line, sizeof(line), fp) != NULL)
+		/* NOLINTNEXTLINE(cert-err34-c): a kernel-written number */
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			*avail = kb * 1024;
+			found = true;
+		}
+	fclose(fp);
+	return true;
+}
+
 int
 tvp_check_memory(const char *what, size_t need)
 {
-	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
-	unsigned long long have = (unsigned long long)pages * (unsigned long)page;
+	uint64_t avail, total, room;
 
-	if (pages > 0 && page > 0 && need > have) {
-		warnx("%s needs %zu bytes (%.1f GiB), more than this "
-		    "machine's %.1f GiB of memory", what, need,
-		    (double)need / (1 << 30), (double)have / (1 << 30));
+	if (!memory(&avail, &total) || need <= (room = tvp_room(avail,
+	    total)))
+		return 0;
+	warnx("%s needs %zu bytes (%.1f GiB), more than the %.1f GiB of "
+	    "memory available (%.1f GiB, less a margin of %.1f GiB)", what,
+	    need, (double)need / (1 << 30), (double)room / (1 << 30),
+	    (double)avail / (1 << 30),
+	    (double)tvp_room_margin(total) / (1 << 30));
+	return -1;
+}
+
+/*
+ * Descriptors the framework may hold during a run besides those already
+ * open: the start gate's pipe, a shared memory object being mapped, a
+ * file of /proc being read, the manifest, what a sanitizer opens.
+ */
+#define FDS_RESERVE 32
+
+/* Descriptors open in this process now (those inherited included). */
+static size_t
+fds_open(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	size_t n = 0;
+
+	if (d == NULL)
+		return 3;
+	while ((e = readdir(d)) != NULL)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n - 1; /* the directory's own */
+}
+
+int
+tvp_need_fds(struct tvp_run *run, size_t in_setup, size_t per_worker,
+    size_t busy)
+{
+	bool one_process = !tvp_mode_is_processes();
+	size_t need = fds_open() + FDS_RESERVE + in_setup +
+	    per_worker * (one_process ? busy : (busy > 0));
+	unsigned long long soft;
+	struct rlimit rl;
+	char why[128];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    need <= rl.rlim_cur)
+		return 0;
+	soft = (unsigned long long)rl.rlim_cur;
+	if (in_setup > 0)
+		snprintf(why, sizeof(why), "%zu made in setup", in_setup);
+	else
+		snprintf(why, sizeof(why), "%zu per worker%s", per_worker,
+		    one_process ? ", all in this one process" : "");
+	if (rl.rlim_max != RLIM_INFINITY && need > rl.rlim_max) {
+		warnx("%s: -j %u needs %zu file descriptors open at once (%s), "
+		    "more than the hard limit of %llu (ulimit -Hn)",
+		    run->wl->name, run->nworkers, need, why,
+		    (unsigned long long)rl.rlim_max);
+		return -1;
+	}
+	/* The hard limit allows it: raise the soft one, as far as needed. */
+	rl.rlim_cur = need;
+	if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		warn("%s: -j %u needs %zu file descriptors open at once (%s); "
+		    "raising the limit of %llu (ulimit -n)", run->wl->name,
+		    run->nworkers, need, why, soft);
 		return -1;
 	}
 	return 0;

@@ -41,6 +41,7 @@ struct tvp_run {
 	struct tvp_fault fault;
 	double timeout_s;          /* 0: no limit */
 	bool name_workers;         /* processes: setproctitle per worker */
+	bool no_footprint;         /* --no-footprint: no memory snapshot */
 
 	void *state;               /* wl->state_size bytes, zeroed */
 	size_t nitems;             /* items the item loop hands out */

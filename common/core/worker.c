@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core/control.h"
+#include "core/footprint.h"
 #include "core/runner.h"
 #include "lib/clock.h"
 
@@ -198,6 +199,7 @@ tvp_worker_main(struct tvp_run *run, unsigned worker)
 	if (!gate_wait(run->ctl, slot->t_arrive))
 		return 0;
 	slot->t_begin = tvp_now_ns();
+	tvp_mem_work_begin(slot);
 	rc = run->wl->work ? run->wl->work(run, worker) :
 	    item_loop(run, worker);
 	/* A worker that got no items, or a body that never called it. */
@@ -205,6 +207,8 @@ tvp_worker_main(struct tvp_run *run, unsigned worker)
 		tvp_fault_point(run, worker);
 	slot->t_end = tvp_now_ns();
 	slot->status = rc;
+	if (rc == 0)
+		tvp_mem_finish_line(run, worker, !run->no_footprint);
 	return rc;
 }
 

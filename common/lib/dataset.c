@@ -1,10 +1,13 @@
 #define _GNU_SOURCE /* sigabbrev_np */
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
+#include <dirent.h>
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <fts.h>
 #include <stdio.h>
@@ -14,11 +17,18 @@
 #include <xxhash.h>
 
 #include "lib/dataset.h"
+#include "lib/escape.h"
 #include "lib/gen.h"
+#include "lib/room.h"
 #include "core/signals.h"
 #include "exit.h"
 
 #define MANIFEST "manifest.xxh3"
+/*
+ * A dataset is made in ".tmp-PID-XXXXXX" (PID its maker's), which its
+ * maker holds flock()ed until it is renamed or removed.
+ */
+#define TMP_PREFIX ".tmp-"
 
 struct entry {
 	char *path;
@@ -79,17 +89,17 @@ tvp_filelist_scan(const char *dir, struct tvp_filelist *list)
 
 	memset(list, 0, sizeof(*list));
 	if (stat(dir, &sb) != 0) {
-		warn("fileread: --dir %s", dir);
+		warn("fileread: --dir %s", TVP_ESC(dir));
 		return TVP_EXIT_USAGE;
 	}
 	if (!S_ISDIR(sb.st_mode)) {
-		warnx("fileread: --dir %s: not a directory", dir);
+		warnx("fileread: --dir %s: not a directory", TVP_ESC(dir));
 		return TVP_EXIT_USAGE;
 	}
 	/* COMFOLLOW: --dir may name a symlink; the ones under it are skipped. */
 	if ((fts = fts_open(roots, FTS_PHYSICAL | FTS_COMFOLLOW | FTS_NOCHDIR,
 	    NULL)) == NULL) {
-		warn("fileread: --dir %s", dir);
+		warn("fileread: --dir %s", TVP_ESC(dir));
 		return TVP_EXIT_USAGE;
 	}
 	while ((e = fts_read(fts)) != NULL) {
@@ -122,15 +132,16 @@ tvp_filelist_scan(const char *dir, struct tvp_filelist *list)
 			list->skipped++;  /* FIFOs, devices, sockets */
 			continue;
 		}
-		warnx("fileread: --dir %s: %s: %s", dir, e->fts_path,
-		    strerror(errnum));
+		warnx("fileread: --dir %s: %s: %s", TVP_ESC(dir),
+		    TVP_ESC(e->fts_path), strerror(errnum));
 		fts_close(fts);
 		tvp_filelist_free(list);
 		return TVP_EXIT_USAGE;
 	}
 	fts_close(fts);
 	if (list->n == 0) {
-		warnx("fileread: --dir %s holds no regular files", dir);
+		warnx("fileread: --dir %s holds no regular files",
+		    TVP_ESC(dir));
 		tvp_filelist_free(list);
 		return TVP_EXIT_USAGE;
 	}
@@ -277,8 +288,11 @@ generate(const char *root, const char *tmp, size_t files, size_t size,
 		int fd, saved;
 		bool ok;
 
-		/* Ctrl-C is blocked (signals.h): look for it between files. */
-		if ((sig = tvp_signal_pending()) != 0) {
+		/*
+		 * Ctrl-C is blocked (signals.h): look for it between files,
+		 * and take it, or it strikes when the mask is restored.
+		 */
+		if ((sig = tvp_signal_take()) != 0) {
 			rc = sig;
 			goto out;
 		}
@@ -308,13 +322,69 @@ generate(const char *root, const char *tmp, size_t files, size_t size,
 	if (rc == 0)
 		goto out;
 fail:
-	warn("fileread: cannot write the dataset in %s: %s", root, what);
+	warn("fileread: cannot write the dataset in %s: %s", TVP_ESC(root),
+	    what);
 	rc = -1;
 out:
 	if (mf != NULL)
 		fclose(mf);
 	free(buf);
 	return rc;
+}
+
+/*
+ * Is the temporary directory `name` (in root) stale: its maker gone?  Its
+ * maker holds a lock on it (which dies with it, even by SIGKILL) from just
+ * after making it; in that moment before, the maker's pid, alive, says it
+ * is not.  A pid alive again by reuse only postpones the removal.  On
+ * true, *fd is the directory, locked by us.
+ */
+static bool
+stale(int rootfd, const char *name, int *fd)
+{
+	char *end;
+	long pid = strtol(name + strlen(TMP_PREFIX), &end, 10);
+
+	if (pid <= 0 || *end != '-' || kill((pid_t)pid, 0) == 0 ||
+	    errno != ESRCH)
+		return false;
+	if ((*fd = openat(rootfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) < 0)
+		return false;
+	if (flock(*fd, LOCK_EX | LOCK_NB) == 0)
+		return true;
+	close(*fd);
+	return false;
+}
+
+/*
+ * Remove the temporary directories in root that runs killed while making
+ * a dataset left behind (nothing cleans up after SIGKILL).  Returns how
+ * many were removed.
+ */
+static size_t
+remove_stale(const char *root)
+{
+	char path[4096 + 1 + 256];
+	DIR *d = opendir(root);
+	struct dirent *e;
+	size_t removed = 0;
+	int fd;
+
+	if (d == NULL)
+		return 0;
+	while ((e = readdir(d)) != NULL) {
+		if (strncmp(e->d_name, TMP_PREFIX, strlen(TMP_PREFIX)) != 0 ||
+		    !stale(dirfd(d), e->d_name, &fd))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", root, e->d_name);
+		remove_tree(path);
+		removed += faccessat(dirfd(d), e->d_name, F_OK,
+		    AT_SYMLINK_NOFOLLOW) != 0;
+		close(fd);
+	}
+	closedir(d);
+	return removed;
 }
 
 /* "123 bytes", "4.0 KiB", ... for a message. */
@@ -338,15 +408,17 @@ human(char *out, size_t len, unsigned long long n)
 
 /*
  * Refuse a dataset the filesystem has no room for, before writing any of
- * it.  The cache directory may not exist yet: ask the nearest directory
- * that does.  Without figures (statvfs fails, a pseudo filesystem), let
- * the writes find out.
+ * it: room is its free blocks less a margin (lib/room.h), so that a
+ * dataset that would fit leaves the filesystem usable.  The cache
+ * directory may not exist yet: ask the nearest directory that does.
+ * Without figures (statvfs fails, a pseudo filesystem), let the writes
+ * find out.
  */
 static int
 check_space(const char *root, size_t files, size_t size)
 {
-	char path[4096], need_s[64], have_s[64];
-	unsigned long long bsize, need, have;
+	char path[4096], need_s[64], have_s[64], room_s[64];
+	unsigned long long bsize, need, have, room;
 	struct statvfs sv;
 
 	strlcpy(path, root, sizeof(path));
@@ -370,12 +442,16 @@ check_space(const char *root, size_t files, size_t size)
 	need = (unsigned long long)files * ((size + bsize - 1) / bsize * bsize) +
 	    (unsigned long long)files * 48 + 2 * bsize;
 	have = (unsigned long long)sv.f_bavail * bsize;
-	if (need <= have)
+	room = tvp_room(have, (unsigned long long)sv.f_blocks * bsize);
+	if (need <= room)
 		return 0;
 	human(need_s, sizeof(need_s), need);
 	human(have_s, sizeof(have_s), have);
+	human(room_s, sizeof(room_s), room);
 	warnx("fileread: the dataset (--files %zu x --file-size %zu) needs "
-	    "%s, but %s has %s free", files, size, need_s, path, have_s);
+	    "%s, but %s has %s free, %s of it usable (a margin of 5%% of the "
+	    "filesystem, at most 1 GiB, is kept free)", files, size, need_s,
+	    TVP_ESC(path), have_s, room_s);
 	return -1;
 }
 
@@ -416,16 +492,18 @@ load(const char *dir, size_t files, size_t size, struct tvp_filelist *list,
 
 int
 tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
-    uint64_t seed, struct tvp_filelist *list, uint64_t **expected)
+    uint64_t seed, struct tvp_filelist *list, uint64_t **expected,
+    size_t *stale_removed)
 {
 	struct sigaction ign = { .sa_handler = SIG_IGN }, old_xfsz;
 	char root[4096], dir[4200], tmp[4200];
-	int rc;
+	int rc, lock;
 
 	if (*cache_dir)
 		strlcpy(root, cache_dir, sizeof(root));
 	else
 		default_cache_dir(root, sizeof(root));
+	*stale_removed = remove_stale(root);
 	snprintf(dir, sizeof(dir), "%s/fileread-%zux%zu-seed%llu", root,
 	    files, size, (unsigned long long)seed);
 	if (load(dir, files, size, list, expected) == 0)
@@ -433,13 +511,23 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	if (check_space(root, files, size) != 0)
 		return TVP_EXIT_USAGE;
 	if (make_dirs(root) != 0) {
-		warn("fileread: cannot create cache directory %s", root);
+		warn("fileread: cannot create cache directory %s",
+		    TVP_ESC(root));
 		return TVP_EXIT_FAIL;
 	}
-	/* Made under a temporary name and renamed when whole. */
-	snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", root);
+	/* Made under a temporary name, held (stale()), renamed when whole. */
+	snprintf(tmp, sizeof(tmp), "%s/" TMP_PREFIX "%ld-XXXXXX", root,
+	    (long)getpid());
 	if (mkdtemp(tmp) == NULL) {
-		warn("fileread: cannot create a dataset in %s", root);
+		warn("fileread: cannot create a dataset in %s", TVP_ESC(root));
+		return TVP_EXIT_FAIL;
+	}
+	if ((lock = open(tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    flock(lock, LOCK_EX) != 0) {
+		warn("fileread: cannot lock %s", TVP_ESC(tmp));
+		if (lock >= 0)
+			close(lock);
+		remove_tree(tmp);
 		return TVP_EXIT_FAIL;
 	}
 	fprintf(stderr, "fileread: generating %zu files of %zu bytes in %s\n",
@@ -450,6 +538,7 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	sigaction(SIGXFSZ, &old_xfsz, NULL);
 	if (rc != 0) {
 		remove_tree(tmp);
+		close(lock);
 		if (rc < 0)
 			return TVP_EXIT_FAIL;
 		warnx("fileread: interrupted by SIG%s while generating the "
@@ -459,9 +548,10 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 	sync();
 	if (rename(tmp, dir) != 0)
 		remove_tree(tmp);  /* someone else made it meanwhile */
+	close(lock);
 	if (load(dir, files, size, list, expected) != 0) {
 		warnx("fileread: dataset %s is damaged (remove it, and it is "
-		    "made again)", dir);
+		    "made again)", TVP_ESC(dir));
 		return TVP_EXIT_FAIL;
 	}
 	return 0;

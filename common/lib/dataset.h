@@ -31,8 +31,12 @@ size_t tvp_filelist_evict(const struct tvp_filelist *list);
  * made).  0, or a TVP_EXIT_* status after saying why: TVP_EXIT_USAGE if
  * the filesystem has not the room for it, TVP_EXIT_SIGNAL(sig) if SIGINT
  * or SIGTERM came while it was being made (nothing of it is left then).
+ * First it removes the temporary directories that runs killed while making
+ * a dataset there left (their maker gone, by pid and lock), and says how
+ * many in *stale_removed.
  */
 int tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
-    uint64_t seed, struct tvp_filelist *list, uint64_t **expected);
+    uint64_t seed, struct tvp_filelist *list, uint64_t **expected,
+    size_t *stale_removed);
 
 #endif

@@ -95,6 +95,23 @@ tvp_queue_get(struct tvp_queue *q, void *item)
 	return 0;
 }
 
+size_t
+tvp_queue_qsize(struct tvp_queue *q)
+{
+	size_t n;
+
+	tvp_sync_lock(&q->mutex);
+	n = q->count;
+	tvp_sync_unlock(&q->mutex);
+	return n;
+}
+
+bool
+tvp_queue_empty(struct tvp_queue *q)
+{
+	return tvp_queue_qsize(q) == 0;
+}
+
 void
 tvp_queue_close(struct tvp_queue *q)
 {

@@ -103,6 +103,14 @@ int tvp_queue_init(struct tvp_queue *q, size_t capacity, size_t item_size,
 int tvp_queue_put(struct tvp_queue *q, const void *item);
 /* Blocks while empty and open; 0, or TVP_QUEUE_CLOSED when drained. */
 int tvp_queue_get(struct tvp_queue *q, void *item);
+/*
+ * Items held now (qsize), and whether none is (empty), without waiting.
+ * Like queue.Queue's, the answer may be stale by the time the caller acts
+ * on it: "not empty, so get() will not block" is the race the queue
+ * workload's --consumer check-empty shows.  Use close to end consumers.
+ */
+size_t tvp_queue_qsize(struct tvp_queue *q);
+bool tvp_queue_empty(struct tvp_queue *q);
 /* No more puts; wakes every blocked getter and putter. */
 void tvp_queue_close(struct tvp_queue *q);
 void tvp_queue_task_done(struct tvp_queue *q);

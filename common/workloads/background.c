@@ -13,6 +13,11 @@
  * lives on, reparented, and that D was killed when P's thread that forked
  * it ended.  Then it kills C and reaps everything it made.
  *
+ * Then a second main program Q, Python's non-daemon thread: Q starts a
+ * thread N and its main thread calls pthread_exit() instead of returning.
+ * The observer sees that N outlived Q's main thread (N joined it, and Q
+ * is still running), and that Q ended, with status 0, only when N ended.
+ *
  * The observer is a child subreaper (PR_SET_CHILD_SUBREAPER), so P's
  * orphans come to it rather than to init, and it reaps them by pid.  In
  * threads mode the observers are threads of one process and share that
@@ -49,6 +54,9 @@
 /* Who is at the other end of a socket pair, as indices. */
 enum { MAIN, THREAD, ORPHAN, DEATHSIG, NSOCK };
 
+/* The second scene's two ends: Q's main thread and its thread N. */
+enum { MAIN2, NONDAEMON, NSOCK2 };
+
 /* What the observer saw of each daemon. */
 enum outcome { UNSEEN, DIED, SURVIVED, SURVIVED_ELSEWHERE, KILLED, ENDED };
 
@@ -59,9 +67,11 @@ static const char *const orphan_words[] = { [UNSEEN] = "unseen",
     [SURVIVED_ELSEWHERE] = "survived_not_reparented_here" };
 static const char *const deathsig_words[] = { [UNSEEN] = "unseen",
     [SURVIVED] = "survived", [KILLED] = "killed", [ENDED] = "ended" };
+static const char *const nondaemon_words[] = { [UNSEEN] = "unseen",
+    [DIED] = "died_with_main", [SURVIVED] = "kept_process_alive" };
 
 #define EXPECTED "daemon_thread=died_with_process orphan_child=survived " \
-    "deathsig_child=killed"
+    "deathsig_child=killed nondaemon_thread=kept_process_alive"
 
 /* One message on a socket pair: a daemon saying who and where it is. */
 struct bg_msg {
@@ -79,6 +89,10 @@ struct bg_obs {
 	pid_t thread_tid;      /* T, a thread of P */
 	pid_t orphan_ppid_before, orphan_ppid_after;
 	int deathsig_signal;   /* what ended D; 0 if it exited */
+	int nondaemon;         /* enum outcome, of N */
+	pid_t main2;           /* Q */
+	pid_t nondaemon_tid;   /* N, a thread of Q */
+	int main2_status;      /* Q's wait status, once N ended */
 };
 
 struct bg_state {
@@ -100,6 +114,12 @@ background_setup(struct tvp_run *run)
 	struct bg_state *st = tvp_state(run);
 
 	st->deadline_ms = (int)tvp_opt_num(run, "deadline-ms");
+	/*
+	 * An observer holds both ends of its four socket pairs until P is
+	 * forked, then its own four ends and three pidfds: 8 at most.
+	 */
+	if (tvp_need_fds(run, 0, 2 * NSOCK, tvp_workers(run)) != 0)
+		return TVP_EXIT_USAGE;
 	if (prctl(PR_GET_CHILD_SUBREAPER, &st->subreaper_before) != 0) {
 		warn("background: prctl(PR_GET_CHILD_SUBREAPER)");
 		return TVP_EXIT_FAIL;
@@ -232,6 +252,58 @@ main_program(int fd[NSOCK])
 	 * ends every thread of the process at once (exit_group).
 	 */
 	_exit(0);
+}
+
+/* What N needs: its socket end, and Q's main thread, to join. */
+struct nondaemon_arg {
+	int fd;
+	pthread_t main;
+};
+
+/*
+ * N: wait for Q's main thread to end (joining it returns once it has),
+ * say so from the still running process, then answer until the
+ * observer's end closes.  Then N, Q's last thread, ends Q.  Returning
+ * would too: glibc's last thread out calls exit(0).  _exit(0) does it
+ * without what exit() would run in this copy of tvp: its stdio buffers
+ * (output twice) and its exit handlers (LeakSanitizer's check, in the
+ * sanitized tests, of a fork whose other threads it cannot see), as P
+ * and every child here end.
+ */
+static void *
+nondaemon_thread(void *p)
+{
+	const struct nondaemon_arg *a = p;
+
+	prctl(PR_SET_NAME, "tvpbg-nondaemon");
+	if (pthread_join(a->main, NULL) == 0)
+		serve(a->fd, NONDAEMON);
+	_exit(0);
+}
+
+/*
+ * Q: start N, say so, and end the main thread with pthread_exit(), which
+ * ends only the calling thread.  Returning from main (or exit) would end
+ * N with it, as the first scene's daemon thread.
+ */
+static _Noreturn void
+main_program_pthread_exit(int fd[NSOCK2])
+{
+	static struct nondaemon_arg arg;
+	int sorted[NSOCK2] = { fd[MAIN2], fd[NONDAEMON] };
+	pthread_t tid;
+
+	sort_fds(sorted, NSOCK2);
+	keep_only(sorted, NSOCK2);
+	tvp_child_signals_reset();
+	prctl(PR_SET_NAME, "tvpbg-main2");
+	arg.fd = fd[NONDAEMON];
+	arg.main = pthread_self();
+	/* Joinable, not detached: N joins main, nobody joins N. */
+	if (pthread_create(&tid, NULL, nondaemon_thread, &arg) != 0)
+		_exit(1);
+	say(fd[MAIN2], MAIN2, 0, 0);
+	pthread_exit(NULL);
 }
 
 /* Everything one observation made, and how far it got. */
@@ -416,6 +488,93 @@ scene_start(struct tvp_run *run, unsigned worker, struct scene *s,
 	return 0;
 }
 
+/* Has the process behind pidfd ended, right now?  No waiting. */
+static bool
+ended(int pidfd)
+{
+	struct pollfd p = { .fd = pidfd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;
+}
+
+/*
+ * The second scene: fork Q, hear from its main thread that it is about
+ * to pthread_exit, hear from N that it joined it, see Q still running,
+ * then close N's end and see Q end with status 0.  Reaps Q whatever
+ * happens.  0, or a worker error.
+ */
+static int
+observe_pthread_exit(struct tvp_run *run, unsigned worker, struct bg_obs *o,
+    int deadline_ms)
+{
+	struct scene s = { .deadline_ms = deadline_ms };
+	struct bg_msg m;
+	int peer[NSOCK2], status, rc = 0;
+
+	for (int i = 0; i < NSOCK; i++) {
+		s.sock[i] = s.pidfd[i] = -1;
+		s.pid[i] = 0;
+	}
+	for (int i = 0; i < NSOCK2; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0,
+		    sv) != 0) {
+			rc = tvp_worker_error(run, worker, "socketpair: %s",
+			    strerror(errno));
+			for (int j = 0; j < i; j++)
+				close(peer[j]);
+			goto out;
+		}
+		s.sock[i] = sv[0];
+		peer[i] = sv[1];
+	}
+	if ((s.pid[MAIN] = fork()) == 0)
+		main_program_pthread_exit(peer);
+	for (int i = 0; i < NSOCK2; i++)
+		close(peer[i]);
+	if (s.pid[MAIN] < 0) {
+		s.pid[MAIN] = 0;
+		rc = tvp_worker_error(run, worker, "fork: %s", strerror(errno));
+		goto out;
+	}
+	o->main2 = s.pid[MAIN];
+	if ((s.pidfd[MAIN] = pidfd_of(s.pid[MAIN])) < 0) {
+		rc = tvp_worker_error(run, worker, "pidfd_open: %s",
+		    strerror(errno));
+		goto out;
+	}
+	arm(&s);
+	if (recv_msg(s.sock[MAIN2], s.deadline_ns, &m) != 1 ||
+	    m.role != MAIN2) {
+		rc = tvp_worker_error(run, worker, "the second main program "
+		    "did not start its thread within %d ms", deadline_ms);
+		goto out;
+	}
+	/* N speaks only once main has ended; is Q still there? */
+	o->nondaemon = DIED;
+	if (recv_msg(s.sock[NONDAEMON], s.deadline_ns, &m) == 1 &&
+	    m.role == NONDAEMON && m.pid == o->main2 && !ended(s.pidfd[MAIN])) {
+		o->nondaemon = SURVIVED;
+		o->nondaemon_tid = m.tid;
+	}
+	/* N's end closes: N returns, and with the last thread, Q ends. */
+	close(s.sock[NONDAEMON]);
+	s.sock[NONDAEMON] = -1;
+	arm(&s);
+	if (reap(s.pidfd[MAIN], s.pid[MAIN], s.deadline_ns, &status) != 1) {
+		rc = tvp_worker_error(run, worker, "the second main program "
+		    "(pid %ld) did not end within %d ms of its thread",
+		    (long)s.pid[MAIN], deadline_ms);
+		goto out;
+	}
+	s.pid[MAIN] = 0;
+	o->main2_status = status;
+out:
+	scene_end(&s);
+	return rc;
+}
+
 static int
 background_work(struct tvp_run *run, unsigned worker)
 {
@@ -496,11 +655,14 @@ background_work(struct tvp_run *run, unsigned worker)
 	} else {
 		o->orphan = DIED;
 	}
-	tvp_worker_count(run, worker, 1, 0);
 	rc = 0;
 out:
 	/* Kills C (and anything a failure left), and reaps it all. */
 	scene_end(&s);
+	if (rc == 0)
+		rc = observe_pthread_exit(run, worker, o, st->deadline_ms);
+	if (rc == 0)
+		tvp_worker_count(run, worker, 1, 0);
 	return rc;
 }
 
@@ -508,8 +670,9 @@ static void
 describe(const struct bg_obs *o, char *out, size_t len)
 {
 	snprintf(out, len, "daemon_thread=%s orphan_child=%s "
-	    "deathsig_child=%s", thread_words[o->thread],
-	    orphan_words[o->orphan], deathsig_words[o->deathsig]);
+	    "deathsig_child=%s nondaemon_thread=%s", thread_words[o->thread],
+	    orphan_words[o->orphan], deathsig_words[o->deathsig],
+	    nondaemon_words[o->nondaemon]);
 }
 
 static int
@@ -539,6 +702,13 @@ background_finish(struct tvp_run *run)
 	    "died of SIG%s", (long)o->main, (long)o->thread_tid,
 	    (long)o->orphan_ppid_before, (long)o->orphan_ppid_after,
 	    o->deathsig_signal == SIGKILL ? "KILL" : "?");
+	if (o->nondaemon == SURVIVED)
+		tvp_note(run, "Q (pid %ld) ran on after its main thread's "
+		    "pthread_exit, in its thread (tid %ld), until that "
+		    "returned", (long)o->main2, (long)o->nondaemon_tid);
+	else
+		tvp_note(run, "Q (pid %ld) ended with its main thread",
+		    (long)o->main2);
 	return 0;
 }
 
@@ -568,6 +738,16 @@ background_verify(struct tvp_run *run)
 			    o->deathsig_signal);
 			return TVP_VERDICT_FAILED;
 		}
+		/* N is not Q's main thread; Q ended as programs end, 0. */
+		if (o->nondaemon_tid == o->main2 || o->nondaemon_tid <= 0 ||
+		    !WIFEXITED(o->main2_status) ||
+		    WEXITSTATUS(o->main2_status) != 0) {
+			tvp_note(run, "worker %u: details differ (thread tid "
+			    "%ld in Q %ld, Q's wait status %#x)", w,
+			    (long)o->nondaemon_tid, (long)o->main2,
+			    (unsigned)o->main2_status);
+			return TVP_VERDICT_FAILED;
+		}
 	}
 	return TVP_VERDICT_VERIFIED;
 }
@@ -584,8 +764,8 @@ background_teardown(struct tvp_run *run)
 const struct tvp_workload tvp_wl_background = {
 	.name = "background",
 	.kind = "spawn",
-	.summary = "daemon thread, orphan, PDEATHSIG child: what "
-	    "outlives the program",
+	.summary = "daemon thread, orphan, PDEATHSIG child, pthread_exit "
+	    "from main: what outlives the program",
 	.opts = background_opts,
 	.quick = "--deadline-ms 2000",
 	.state_size = sizeof(struct bg_state),

@@ -17,6 +17,9 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +38,7 @@
 #endif
 
 #include "lib/dataset.h"
+#include "lib/escape.h"
 #include "workload.h"
 #include "workload_api.h"
 
@@ -161,6 +165,44 @@ check_direct(struct tvp_run *run, struct fileread_state *st)
 	return 0;
 }
 
+/*
+ * Can --manifest list these files, and not be one of them next time?  A
+ * name with a newline has no line xxhsum (0.8.1, Debian 12's) can read
+ * back; every other byte it reads as written.  A manifest inside --dir
+ * would be read as data by the next run.  0, or TVP_EXIT_USAGE after one
+ * line.
+ */
+static int
+check_manifest(const char *manifest, const char *dir,
+    const struct tvp_filelist *files)
+{
+	char copy[PATH_MAX], real_dir[PATH_MAX], real_parent[PATH_MAX];
+	size_t len;
+
+	for (size_t i = 0; i < files->n; i++)
+		if (strchr(files->paths[i], '\n') != NULL) {
+			warnx("fileread: --manifest cannot list %s: a file name "
+			    "with a newline has no line xxhsum -c reads",
+			    TVP_ESC(files->paths[i]));
+			return TVP_EXIT_USAGE;
+		}
+	/* Where it will be, symlinks resolved; a missing parent fails later. */
+	if (strlcpy(copy, manifest, sizeof(copy)) >= sizeof(copy) ||
+	    realpath(dirname(copy), real_parent) == NULL ||
+	    realpath(dir, real_dir) == NULL)
+		return 0;
+	len = strlen(real_dir);
+	if (strncmp(real_parent, real_dir, len) == 0 &&
+	    (real_parent[len] == '\0' || real_parent[len] == '/' ||
+	    strcmp(real_dir, "/") == 0)) {
+		warnx("fileread: --manifest %s is inside --dir %s: the next run "
+		    "would read it as data; write it elsewhere",
+		    TVP_ESC(manifest), TVP_ESC(dir));
+		return TVP_EXIT_USAGE;
+	}
+	return 0;
+}
+
 static int
 fileread_setup(struct tvp_run *run)
 {
@@ -176,6 +218,9 @@ fileread_setup(struct tvp_run *run)
 	st->delay_us = tvp_opt_num(run, "delay-us");
 	if (*dir != '\0') {
 		rc = tvp_filelist_scan(dir, &st->files);
+		if (rc == 0 && *tvp_opt_str(run, "manifest") != '\0')
+			rc = check_manifest(tvp_opt_str(run, "manifest"), dir,
+			    &st->files);
 		if (rc == 0 && st->files.skipped > 0)
 			tvp_note(run, "skipped %zu entries that are not "
 			    "regular files (%zu symlinks, not followed; %zu "
@@ -183,14 +228,24 @@ fileread_setup(struct tvp_run *run)
 			    st->files.skipped, st->files.links,
 			    st->files.skipped - st->files.links);
 	} else {
+		size_t stale = 0;
+
 		rc = tvp_dataset_open(tvp_opt_str(run, "cache-dir"),
 		    (size_t)tvp_opt_num(run, "files"),
 		    (size_t)tvp_opt_num(run, "file-size"),
 		    (uint64_t)tvp_opt_num(run, "seed"), &st->files,
-		    &st->expected);
+		    &st->expected, &stale);
+		if (stale > 0)
+			tvp_note(run, "removed %zu stale temporary "
+			    "director%s of datasets whose maker was killed",
+			    stale, stale == 1 ? "y" : "ies");
 	}
 	if (rc != 0)
 		return rc;
+	/* Each worker holds one file open while it reads it. */
+	if (tvp_need_fds(run, 0, 1, st->files.n < tvp_workers(run) ?
+	    st->files.n : tvp_workers(run)) != 0)
+		return TVP_EXIT_USAGE;
 	if (strcmp(tvp_opt_str(run, "cache"), "cold") == 0) {
 		size_t resident = tvp_filelist_evict(&st->files);
 
@@ -294,23 +349,68 @@ fileread_item(struct tvp_run *run, size_t item, unsigned worker,
 }
 
 static int
-write_manifest(const char *file, const struct tvp_filelist *files,
+print_manifest(FILE *fp, const struct tvp_filelist *files,
     const uint64_t *sums)
 {
-	FILE *fp = fopen(file, "w");
-
-	if (fp == NULL) {
-		warn("fileread: --manifest %s", file);
-		return TVP_EXIT_FAIL;
-	}
 	for (size_t i = 0; i < files->n; i++)
 		fprintf(fp, "XXH3 (%s) = %016llx\n", files->paths[i],
 		    (unsigned long long)sums[i]);
-	if (fclose(fp) != 0) {
-		warn("fileread: --manifest %s", file);
-		return TVP_EXIT_FAIL;
+	return ferror(fp) ? -1 : 0;
+}
+
+/*
+ * Write the manifest whole or not at all: into a temporary file beside
+ * it, renamed over it once written and closed, so that a full disk leaves
+ * the old one (or none), never a cut one.  A symlink is followed (the
+ * file it names is replaced); what is not a regular file (a FIFO,
+ * /dev/stdout), and a symlink to nothing yet, are written as they are.
+ */
+static int
+write_manifest(const char *file, const struct tvp_filelist *files,
+    const uint64_t *sums)
+{
+	char target[PATH_MAX], tmp[PATH_MAX + 16];
+	struct stat sb;
+	mode_t mask;
+	FILE *fp;
+	int fd;
+
+	if (stat(file, &sb) == 0 ? !S_ISREG(sb.st_mode) :
+	    lstat(file, &sb) == 0 && S_ISLNK(sb.st_mode)) {
+		if ((fp = fopen(file, "w")) == NULL ||
+		    (print_manifest(fp, files, sums) | fclose(fp)) != 0)
+			goto fail;
+		return 0;
 	}
+	if (realpath(file, target) == NULL &&
+	    strlcpy(target, file, sizeof(target)) >= sizeof(target)) {
+		errno = ENAMETOOLONG;
+		goto fail;
+	}
+	snprintf(tmp, sizeof(tmp), "%s.tmp-XXXXXX", target);
+	if ((fd = mkstemp(tmp)) < 0)
+		goto fail;
+	/* The mode fopen would have given it, not mkstemp's 0600. */
+	mask = umask(0);
+	umask(mask);
+	if (fchmod(fd, 0666 & ~mask) != 0 || (fp = fdopen(fd, "w")) == NULL) {
+		close(fd);
+		goto fail_tmp;
+	}
+	if ((print_manifest(fp, files, sums) | fclose(fp)) != 0 ||
+	    rename(tmp, target) != 0)
+		goto fail_tmp;
 	return 0;
+fail_tmp:
+	{
+		int saved = errno;
+
+		unlink(tmp);
+		errno = saved;
+	}
+fail:
+	warn("fileread: --manifest %s", TVP_ESC(file));
+	return TVP_EXIT_FAIL;
 }
 
 /* Bytes per second over the work span: the headline, then files. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/escape.h"
 #include "lib/gen.h"
 #include "lib/pages.h"
 #include "lib/refdigest.h"
@@ -87,12 +88,19 @@ hash_setup(struct tvp_run *run)
 	st->seed = (uint64_t)tvp_opt_num(run, "seed");
 	if ((st->md = EVP_MD_fetch(NULL, algo, NULL)) == NULL) {
 		warnx("hash: unknown digest '%s' for --algo (see openssl list "
-		    "-digest-algorithms)", algo);
+		    "-digest-algorithms)", TVP_ESC(algo));
 		return TVP_EXIT_USAGE;
 	}
 	if (EVP_MD_get_flags(st->md) & EVP_MD_FLAG_XOF) {
 		warnx("hash: --algo %s has no fixed digest length; pick "
-		    "another", algo);
+		    "another", TVP_ESC(algo));
+		return TVP_EXIT_USAGE;
+	}
+	/* An empty digest makes an empty result that anything "verifies". */
+	if (EVP_MD_get_size(st->md) < 1) {
+		warnx("hash: --algo %s makes digests of %d bytes: nothing to "
+		    "verify; pick another", TVP_ESC(algo),
+		    EVP_MD_get_size(st->md));
 		return TVP_EXIT_USAGE;
 	}
 	st->mdlen = (size_t)EVP_MD_get_size(st->md);

@@ -15,6 +15,7 @@
 	X(spawn)         \
 	X(background)    \
 	X(queue)         \
-	X(semaphore)
+	X(semaphore)     \
+	X(memory)
 
 #endif

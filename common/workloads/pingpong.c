@@ -118,21 +118,17 @@ pingpong_setup(struct tvp_run *run)
 		}
 		return 0;
 	}
+	/* Two pipes per pair, made here, open in every worker. */
+	if (tvp_need_fds(run, 4 * (size_t)st->npairs, 0, 0) != 0)
+		return TVP_EXIT_USAGE;
 	if ((st->fds = calloc(st->npairs, sizeof(*st->fds))) == NULL)
 		err(TVP_EXIT_FAIL, "calloc");
 	for (; st->nfds < 2 * st->npairs; st->nfds++) {
 		if (pipe2(st->fds[st->nfds / 2][st->nfds % 2],
 		    O_CLOEXEC) == 0)
 			continue;
-		if (errno == EMFILE || errno == ENFILE) {
-			warn("pingpong: %u workers need %u pipes (%u "
-			    "descriptors); pipe %u", tvp_workers(run),
-			    2 * st->npairs, 4 * st->npairs, st->nfds);
-			warnx("pingpong: use fewer workers, --via event, or "
-			    "raise the limit (ulimit -n)");
-			return TVP_EXIT_USAGE;
-		}
-		warn("pingpong: pipe");
+		/* The whole system out of them (ENFILE), say. */
+		warn("pingpong: pipe %u of %u", st->nfds + 1, 2 * st->npairs);
 		return TVP_EXIT_FAIL;
 	}
 	return 0;

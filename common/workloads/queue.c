@@ -16,6 +16,17 @@
  * whichever consumer took which item, in either mode.
  *
  * With one worker, it is producer and consumer in turn: put one, get one.
+ *
+ * --consumer check-empty does what the Python tutorial does instead: the
+ * producers fill the queue, and each consumer loops
+ * `while not q.empty(): item = q.get()`.  Between the check and the get
+ * another consumer may take the last item; then this one blocks in get()
+ * for good, since nobody will put again or close.  The run never ends;
+ * --timeout ends it, exit 1, naming the stuck consumers.  How often that
+ * happens is up to the schedule; --force-race yes makes it certain (for
+ * the tests): consumers check and get one at a time (a lock held around
+ * both), and the one that finds one item left lets go of the lock and
+ * waits, on an event, for another to find the same; then both get.
  */
 #include <err.h>
 #include <stdalign.h>
@@ -37,10 +48,21 @@ struct queue_slot {
 	uint64_t sum;            /* sum of their payload hashes, mod 2^64 */
 };
 
+/* --consumer check-empty: what its consumers share. */
+struct check_empty {
+	struct tvp_event filled;     /* the producers have put every item */
+	struct tvp_lock turn;        /* --force-race: one check+get at a time */
+	struct tvp_event two_at_last; /* two consumers found one item left */
+	_Atomic unsigned at_last;    /* how many found one item left */
+};
+
 struct queue_state {
 	uint64_t items, seed;
 	size_t payload, item_size, capacity;
 	unsigned producers, consumers;
+	bool check_empty, force_race;
+	bool ce_init;                      /* ce's objects need destroying */
+	struct check_empty *ce;            /* shared */
 	_Atomic unsigned *producers_done;  /* shared */
 	_Atomic unsigned char *seen;       /* shared, one per item */
 	struct queue_slot *slot;           /* shared, one per worker */
@@ -61,6 +83,15 @@ static const struct tvp_optdef queue_opts[] = {
 	    "at least 1" },
 	{ "seed", TVP_OPT_NUM, "1", 0, 0x7fffffffffffffffLL, NULL,
 	    "seed of the payload generator" },
+	{ "consumer", TVP_OPT_CHOICE, "close", 0, 0, "close|check-empty",
+	    "close: consumers get until the queue is closed and drained; "
+	    "check-empty: the producers fill the queue first (it must hold "
+	    "every item) and consumers loop 'while not empty: get', as the "
+	    "Python tutorial does, which can block one in get for good "
+	    "(give --timeout)" },
+	{ "force-race", TVP_OPT_CHOICE, "no", 0, 0, "no|yes",
+	    "check-empty: make two consumers go for the last item every "
+	    "time (a lock and an event, no sleep); needs 2 consumers" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -71,12 +102,70 @@ line_up(size_t n)
 	return (n + TVP_CACHE_LINE - 1) & ~(size_t)(TVP_CACHE_LINE - 1);
 }
 
+/*
+ * --consumer and --force-race, once the worker split is known: the queue
+ * must hold every item (the producers fill it before any get), and a
+ * forced race needs two consumers.  0, or -1 after one line.
+ */
+static int
+check_empty_options(const struct tvp_run *run, struct queue_state *st)
+{
+	st->check_empty = strcmp(tvp_opt_str(run, "consumer"),
+	    "check-empty") == 0;
+	st->force_race = strcmp(tvp_opt_str(run, "force-race"), "yes") == 0;
+	if (st->force_race && !st->check_empty) {
+		warnx("queue: --force-race yes needs --consumer check-empty");
+		return -1;
+	}
+	if (st->force_race && (tvp_workers(run) == 1 || st->consumers < 2)) {
+		warnx("queue: --force-race yes needs 2 consumers, not %u (-j "
+		    "and --producers)", tvp_workers(run) == 1 ? 1 :
+		    st->consumers);
+		return -1;
+	}
+	if (!st->check_empty || st->capacity >= st->items)
+		return 0;
+	if (tvp_opt_given(run, "capacity")) {
+		warnx("queue: --consumer check-empty fills the queue before "
+		    "any consumer starts: --capacity %zu cannot hold --items "
+		    "%llu", st->capacity, (unsigned long long)st->items);
+		return -1;
+	}
+	st->capacity = st->items > 0 ? (size_t)st->items : 1;
+	return 0;
+}
+
+static int
+check_empty_init(struct queue_state *st)
+{
+	bool pshared = tvp_mode_is_processes();
+	int rc;
+
+	if ((rc = tvp_event_init(&st->ce->filled, pshared)) != 0)
+		goto fail;
+	if ((rc = tvp_event_init(&st->ce->two_at_last, pshared)) != 0) {
+		tvp_event_destroy(&st->ce->filled);
+		goto fail;
+	}
+	if ((rc = tvp_lock_init(&st->ce->turn, pshared)) != 0) {
+		tvp_event_destroy(&st->ce->two_at_last);
+		tvp_event_destroy(&st->ce->filled);
+		goto fail;
+	}
+	atomic_init(&st->ce->at_last, 0);
+	st->ce_init = true;
+	return 0;
+fail:
+	warnc(rc, "queue: cannot initialise --consumer check-empty's event");
+	return TVP_EXIT_FAIL;
+}
+
 static int
 queue_setup(struct tvp_run *run)
 {
 	struct queue_state *st = tvp_state(run);
 	unsigned n = tvp_workers(run);
-	size_t off_seen, off_slot, off_done, off_q, region_size;
+	size_t off_seen, off_slot, off_done, off_ce, off_q, region_size;
 	int rc;
 
 	st->items = (uint64_t)tvp_opt_num(run, "items");
@@ -103,11 +192,14 @@ queue_setup(struct tvp_run *run)
 		}
 		st->consumers = n - st->producers;
 	}
+	if (check_empty_options(run, st) != 0)
+		return TVP_EXIT_USAGE;
 	st->item_size = (sizeof(uint64_t) + st->payload + 7) & ~(size_t)7;
 	off_seen = 0;
 	off_slot = line_up(off_seen + st->items);
 	off_done = off_slot + (size_t)n * sizeof(struct queue_slot);
-	off_q = line_up(off_done + sizeof(*st->producers_done));
+	off_ce = line_up(off_done + sizeof(*st->producers_done));
+	off_q = line_up(off_ce + sizeof(*st->ce));
 	region_size = off_q + tvp_queue_size(st->capacity, st->item_size);
 	if (tvp_check_memory("queue: --items + --capacity x --payload",
 	    region_size) != 0)
@@ -118,6 +210,7 @@ queue_setup(struct tvp_run *run)
 	st->slot = (struct queue_slot *)((char *)st->region + off_slot);
 	st->producers_done = (_Atomic unsigned *)((char *)st->region +
 	    off_done);
+	st->ce = (struct check_empty *)((char *)st->region + off_ce);
 	st->q = (struct tvp_queue *)((char *)st->region + off_q);
 	if ((rc = tvp_queue_init(st->q, st->capacity, st->item_size,
 	    tvp_mode_is_processes())) != 0) {
@@ -125,7 +218,7 @@ queue_setup(struct tvp_run *run)
 		return TVP_EXIT_FAIL;
 	}
 	st->q_init = true;
-	return 0;
+	return st->check_empty ? check_empty_init(st) : 0;
 }
 
 /* The payload hash a consumer adds for item i: the sum's terms. */
@@ -177,8 +270,13 @@ produce(struct tvp_run *run, struct queue_state *st, unsigned p,
 	/*
 	 * The last producer out waits until every item was handled, as
 	 * queue.Queue.join() does, then closes: consumers drain and end.
+	 * As the tutorial, it only says the queue is full, and never closes.
 	 */
 	if (atomic_fetch_add(st->producers_done, 1) + 1 == st->producers) {
+		if (st->check_empty) {
+			tvp_event_set(&st->ce->filled);
+			return 0;
+		}
 		tvp_queue_join(st->q);
 		tvp_queue_close(st->q);
 	}
@@ -202,10 +300,69 @@ drain(struct tvp_run *run, struct queue_state *st, unsigned w,
 	return 0;
 }
 
+/*
+ * --force-race, for a consumer that has just found one item left (its
+ * empty() said no): wait until a second consumer has found the same, then
+ * both go on to get it.
+ */
+static void
+meet_at_last_item(struct queue_state *st)
+{
+	if (atomic_fetch_add(&st->ce->at_last, 1) + 1 >= 2)
+		tvp_event_set(&st->ce->two_at_last);
+	tvp_event_wait(&st->ce->two_at_last);
+}
+
+/*
+ * The tutorial's consumer: `while not q.empty(): item = q.get()`.  When
+ * another consumer takes the last item between this one's check and its
+ * get, the get blocks for good: nothing is put or closed any more.
+ * --force-race holds a turn around each check and get, so that the
+ * queue shrinks one item at a time, and lets go of it for the last item.
+ */
+static int
+drain_check_empty(struct tvp_run *run, struct queue_state *st, unsigned w,
+    unsigned char *buf)
+{
+	struct queue_slot *slot = &st->slot[w];
+	uint64_t half = st->items / st->consumers / 2;
+
+	tvp_event_wait(&st->ce->filled);
+	for (;;) {
+		bool held = st->force_race;
+
+		if (held)
+			(void)tvp_lock_acquire(&st->ce->turn);
+		if (tvp_queue_empty(st->q)) {
+			if (held)
+				tvp_lock_release(&st->ce->turn);
+			return 0;
+		}
+		if (held && tvp_queue_qsize(st->q) == 1) {
+			tvp_lock_release(&st->ce->turn);
+			held = false;
+			meet_at_last_item(st);
+		}
+		(void)tvp_queue_get(st->q, buf);
+		if (held)
+			tvp_lock_release(&st->ce->turn);
+		if (consume(st, slot, buf) != 0)
+			return tvp_worker_error(run, w, "got an item with a "
+			    "bad index");
+		if (slot->taken == half + 1)
+			tvp_fault_point(run, w);
+	}
+}
+
 /* One worker alone: put one, get one, so the ring never fills. */
 static int
 solo(struct tvp_run *run, struct queue_state *st, unsigned char *buf)
 {
+	if (st->check_empty) {
+		int rc = produce(run, st, 0, buf);
+
+		return rc != 0 ? rc : drain_check_empty(run, st, 0, buf);
+	}
 	for (uint64_t i = 0; i < st->items; i++) {
 		if (i == st->items / 2)
 			tvp_fault_point(run, 0);
@@ -234,6 +391,8 @@ queue_work(struct tvp_run *run, unsigned worker)
 		rc = solo(run, st, buf);
 	else if (worker < st->producers)
 		rc = produce(run, st, worker, buf);
+	else if (st->check_empty)
+		rc = drain_check_empty(run, st, worker, buf);
 	else
 		rc = drain(run, st, worker, buf);
 	tvp_worker_count(run, worker, st->slot[worker].taken,
@@ -295,6 +454,10 @@ queue_verify(struct tvp_run *run)
 	tvp_note(run, "items_per_s: %u producer(s), %u consumer(s), "
 	    "capacity %zu, %zu-byte payload", st->producers, st->consumers,
 	    st->capacity, st->payload);
+	if (st->check_empty && st->consumers > 1)
+		tvp_note(run, "--consumer check-empty: no consumer was caught "
+		    "between empty() and get() this time, by luck: nothing "
+		    "stopped it");
 	if (taken != st->items || total_sum(run, st) != want) {
 		tvp_note(run, "consumers took %llu items, sum %016llx; the "
 		    "reference is %llu items, sum %016llx",
@@ -313,6 +476,11 @@ queue_teardown(struct tvp_run *run)
 
 	if (st->q_init)
 		tvp_queue_destroy(st->q);
+	if (st->ce_init) {
+		tvp_lock_destroy(&st->ce->turn);
+		tvp_event_destroy(&st->ce->two_at_last);
+		tvp_event_destroy(&st->ce->filled);
+	}
 }
 
 const struct tvp_workload tvp_wl_queue = {

@@ -53,9 +53,18 @@ def display(rows: List[Row], forms: List[str]):
         if speed:
             c += [tables.interval(r.speedups.get(f), tables.ratio)
                   if r.speedup_applies else "n/a" for f in forms]
-        c += [_mark(r), "; ".join(r.notes())]
+        c += [_mark(r), "; ".join(_absent(r, forms) + r.notes())]
         cells.append(c)
     return headers, cells, right
+
+
+def _absent(row: Row, forms: List[str]) -> List[str]:
+    """Forms that did not run the row at all: they lack its workload (the
+    Python twin has three; compare.sh says so on stderr)."""
+    missing = [f for f in forms if f not in row.forms]
+    if not missing or row.refused:
+        return []
+    return ["%s: no %s there, not run" % (", ".join(missing), row.workload)]
 
 
 def footer(rows: List[Row], forms: List[str], machine: dict,
@@ -143,7 +152,8 @@ def csv_rows(rows: List[Row], forms: List[str]):
             c += [iv.value if iv else None, iv.low if iv else None,
                   iv.high if iv else None]
         c += [r.identical, r.result, r.load_before, r.load_after,
-              r.load_max, r.cores, r.load_warning, "; ".join(r.notes())]
+              r.load_max, r.cores, r.load_warning,
+              "; ".join(_absent(r, forms) + r.notes())]
         out.append(c)
     return headers, out
 
@@ -168,7 +178,7 @@ def json_obj(rows: List[Row], forms: List[str], machine: dict,
             "load": {"before": r.load_before, "after": r.load_after,
                      "max": r.load_max, "cores": r.cores,
                      "warning": bool(r.load_warning)},
-            "notes": r.notes(),
+            "notes": _absent(r, forms) + r.notes(),
         })
     return {"suite": "compare", "tvp_version": version, "machine": machine,
             "statistics": {"interval": stats.METHOD,

@@ -111,6 +111,25 @@ class CompareSh(unittest.TestCase):
         self.assertIn("touch=64", rows[1]["options"])
         self.assertEqual(rows[0]["figure"]["name"], "us_per_spawn_median")
 
+    def test_python_forms(self):
+        # Four columns where the twin has the workload, two where it has
+        # not, said in the row and once on stderr; ratios against threads.
+        out, err = self.compare("--python", "--quick", "-w",
+                                "hash,semaphore", "-j", "2", "-r", "1",
+                                "--warmup", "0", "--format", "json")
+        doc = json.loads(out)
+        self.assertEqual(doc["forms"], ["threads", "processes",
+                                        "py-threads", "py-processes"])
+        hash_row, sem_row = doc["rows"]
+        self.assertEqual(sorted(hash_row["forms"]), sorted(doc["forms"]))
+        self.assertEqual(sorted(hash_row["ratios"]),
+                         ["processes", "py-processes", "py-threads"])
+        self.assertTrue(hash_row["identical"])
+        self.assertEqual(sorted(sem_row["forms"]), ["processes", "threads"])
+        self.assertIn("py-threads, py-processes: no semaphore there, not run",
+                      sem_row["notes"])
+        self.assertIn("compare.sh: form py-threads has no semaphore", err)
+
     def test_refused_row_one_line_with_reason(self):
         out, err = self.compare("-w", "pingpong", "-j", "1,2", "-r", "1",
                                 "--warmup", "0", "--format", "json", "--",
