@@ -12,6 +12,7 @@
 #include <mpi.h>
 
 #include "core/cli.h"
+#include "core/registry.h"
 #include "mpi/mpi_runner.h"
 
 extern char **environ;
@@ -34,6 +35,31 @@ mpi_usage(void)
 	    "shared window.\n", getprogname());
 }
 
+/*
+ * --list before any workload name: only the workloads that run as ranks,
+ * so that a driver asking (compare.sh --mpi) skips the others' rows.
+ */
+static bool
+wants_list(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		if (tvp_workload_find(argv[i]) != NULL)
+			return false;
+		if (strcmp(argv[i], "--list") == 0)
+			return true;
+	}
+	return false;
+}
+
+static void
+list_ranks_workloads(void)
+{
+	for (size_t i = 0; tvp_workloads[i] != NULL; i++)
+		if (tvp_mpi_runs(tvp_workloads[i]))
+			printf("%-12s %-5s %s\n", tvp_workloads[i]->name,
+			    tvp_workloads[i]->kind, tvp_workloads[i]->summary);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -43,6 +69,12 @@ main(int argc, char **argv)
 	if (MPI_Init(&argc, &argv) != MPI_SUCCESS)
 		return 1;
 	tvp_mpi_begin();
+	if (wants_list(argc, argv)) {
+		list_ranks_workloads();
+		rc = tvp_mpi_end(0);
+		MPI_Finalize();
+		return rc;
+	}
 	rc = tvp_mpi_end(tvp_main(argc, argv));
 	/* The run options' --help (not a workload's). */
 	if (rc == 0 && argc > 1 && (strcmp(argv[1], "--help") == 0 ||

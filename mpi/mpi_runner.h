@@ -5,6 +5,13 @@
 #ifndef TVP_MPI_RUNNER_H
 #define TVP_MPI_RUNNER_H
 
+#include <stdbool.h>
+
+#include "workload.h"
+
+/* Can wl run as ranks (made of items, or written for messages)? */
+bool tvp_mpi_runs(const struct tvp_workload *wl);
+
 /*
  * After MPI_Init: ranks other than 0 keep quiet until the workers start.
  * Every rank parses the same command line and runs the same setup, so a

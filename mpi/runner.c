@@ -225,27 +225,42 @@ static const struct {
 	{ "pingpong", "via", "mpi" },
 };
 
-/* Can wl run as ranks?  Then select its messages unless told otherwise. */
+#define NMESSAGE_WORKLOADS \
+	(sizeof(message_workloads) / sizeof(message_workloads[0]))
+
+/* Which of message_workloads wl is, or NMESSAGE_WORKLOADS. */
+static size_t
+message_workload(const struct tvp_workload *wl)
+{
+	size_t i;
+
+	for (i = 0; i < NMESSAGE_WORKLOADS; i++)
+		if (strcmp(wl->name, message_workloads[i].workload) == 0)
+			break;
+	return i;
+}
+
+bool
+tvp_mpi_runs(const struct tvp_workload *wl)
+{
+	return wl->item != NULL || message_workload(wl) < NMESSAGE_WORKLOADS;
+}
+
+/* Can the run's workload run as ranks?  Then select its messages. */
 static bool
 runs_as_ranks(struct tvp_run *run)
 {
 	const struct tvp_workload *wl = run->wl;
+	size_t i = message_workload(wl);
 
-	if (wl->item != NULL)
-		return true;
-	for (size_t i = 0; i < sizeof(message_workloads) /
-	    sizeof(message_workloads[0]); i++) {
-		if (strcmp(wl->name, message_workloads[i].workload) != 0)
-			continue;
-		for (size_t o = 0; wl->opts != NULL && wl->opts[o].name != NULL;
-		    o++)
-			if (strcmp(wl->opts[o].name,
-			    message_workloads[i].option) == 0 &&
-			    !run->opts[o].given)
-				run->opts[o].str = message_workloads[i].value;
-		return true;
-	}
-	return false;
+	if (!tvp_mpi_runs(wl))
+		return false;
+	for (size_t o = 0; i < NMESSAGE_WORKLOADS && wl->opts != NULL &&
+	    wl->opts[o].name != NULL; o++)
+		if (strcmp(wl->opts[o].name, message_workloads[i].option) == 0 &&
+		    !run->opts[o].given)
+			run->opts[o].str = message_workloads[i].value;
+	return true;
 }
 
 /* The path of the item results: TVP_MPI_PATH, shared (default) or net. */

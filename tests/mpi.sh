@@ -169,6 +169,14 @@ else
 	fail "pingpong: $(cat "$tmp/pingpong.csv" "$tmp/pingpong.err")"
 fi
 
+# --list names only what runs as ranks (compare.sh --mpi skips the rest).
+listed=$("${launch[@]}" -np 1 "$mpi_bin" --list 2>/dev/null | awk '{ print $1 }' | paste -sd' ' -)
+if [[ $listed == "hash fileread pingpong" ]]; then
+	ok
+else
+	fail "--list: '$listed', not 'hash fileread pingpong'"
+fi
+
 # Refused: exit 2, one line naming the workload or the option.
 refused() {
 	local label=$1 want=$2 rc=0
