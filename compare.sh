@@ -64,7 +64,11 @@ FORM_TABLE=(
     'mpi          --mpi     @MPIRUN -np %N $MPI_BIN'
 )
 # mpirun by its path: a form's first word must be an executable.
-MPIRUN=("$(command -v mpirun || echo mpirun)" --oversubscribe)
+# --bind-to none: the scheduler places ranks as it places the other
+# forms' threads and processes (mpirun pins each rank to a core when
+# there are no more ranks than cores, and a pinned rank waits for its
+# core while another is idle).
+MPIRUN=("$(command -v mpirun || echo mpirun)" --oversubscribe --bind-to none)
 if [[ $(id -u) == 0 ]]; then
     MPIRUN+=(--allow-run-as-root)
 fi

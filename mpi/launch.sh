@@ -15,7 +15,8 @@
 #
 # The program: $TVP_BINDIR/tvp-mpi if TVP_BINDIR is set, else bin/tvp-mpi
 # beside this directory.  --oversubscribe: more ranks than cores are
-# allowed; --allow-run-as-root only when run as root.
+# allowed; --bind-to none: ranks not pinned to cores; --allow-run-as-root
+# only when run as root.
 set -euo pipefail
 
 usage() {
@@ -29,7 +30,9 @@ shift 2
 [[ $np =~ ^[1-9][0-9]{0,3}$ ]] || { echo "${0##*/}: bad NP '$np' (1 .. 9999)" >&2; exit 2; }
 here=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
 bin=${TVP_BINDIR:-$here/../bin}/tvp-mpi
-launch=(mpirun --oversubscribe -np "$np")
+# Unpinned, as compare.sh runs the forms (mpirun pins ranks to cores
+# when there are no more ranks than cores).
+launch=(mpirun --oversubscribe --bind-to none -np "$np")
 if [[ $(id -u) == 0 ]]; then
 	launch+=(--allow-run-as-root)
 fi
