@@ -13,6 +13,8 @@
 
 #include "core/cli.h"
 #include "core/registry.h"
+#include "core/stdfds.h"
+#include "exit.h"
 #include "mpi/mpi_runner.h"
 
 extern char **environ;
@@ -66,20 +68,23 @@ main(int argc, char **argv)
 	int rc;
 
 	setproctitle_init(argc, argv, environ);
+	tvp_std_fds_open();
 	if (MPI_Init(&argc, &argv) != MPI_SUCCESS)
-		return 1;
+		return TVP_EXIT_FAIL;
 	tvp_mpi_begin();
 	if (wants_list(argc, argv)) {
 		list_ranks_workloads();
 		rc = tvp_mpi_end(0);
-		MPI_Finalize();
-		return rc;
+	} else {
+		rc = tvp_mpi_end(tvp_main(argc, argv));
+		/* The run options' --help (not a workload's). */
+		if (rc == 0 && argc > 1 && (strcmp(argv[1], "--help") == 0 ||
+		    strcmp(argv[1], "-h") == 0))
+			mpi_usage();
 	}
-	rc = tvp_mpi_end(tvp_main(argc, argv));
-	/* The run options' --help (not a workload's). */
-	if (rc == 0 && argc > 1 && (strcmp(argv[1], "--help") == 0 ||
-	    strcmp(argv[1], "-h") == 0))
-		mpi_usage();
 	MPI_Finalize();
+	/* A record that was not written is a failed run, as in main.c. */
+	if (tvp_close_stdout() != 0 && rc == TVP_EXIT_OK)
+		rc = TVP_EXIT_FAIL;
 	return rc;
 }
