@@ -5,6 +5,7 @@
  */
 #include <unistd.h>
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,13 @@ main(int argc, char **argv)
 		    strcmp(argv[1], "-h") == 0))
 			mpi_usage();
 	}
+	/*
+	 * Nothing is left to clean up: a SIGTERM from mpirun now (it ends the
+	 * job once any rank exits non-zero, maybe while this one finalizes)
+	 * ends the rank without the "interrupted" line of tvp_main's handler.
+	 */
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
 	MPI_Finalize();
 	/* A record that was not written is a failed run, as in main.c. */
 	if (tvp_close_stdout() != 0 && rc == TVP_EXIT_OK)
