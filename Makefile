@@ -1,6 +1,7 @@
 # tvp: two programs from the same common objects, one runner each.
 #
-#   make                    bin/tvp-threads and bin/tvp-processes
+#   make                    bin/tvp-threads and bin/tvp-processes, and
+#                           bin/tvp-mpi (the ranks of an Open MPI job)
 #   make check              the CUnit suites against both programs, then
 #                           tests/install.sh (make install into a temp dir)
 #   make SANITIZE=address   ASan + UBSan build in build-asan/ (alias: asan)
@@ -20,7 +21,7 @@ TEST_PKGS := cunit
 DEB_PKGS := build-essential pkg-config libbsd-dev libmd-dev libssl-dev \
             libxxhash-dev libcunit1-dev xxhash shellcheck \
             valgrind cppcheck clang-tidy man-db python3 gnuplot-nox \
-            python3-xxhash
+            python3-xxhash openmpi-bin libopenmpi-dev
 
 # Where make install puts things.  DESTDIR (a staging root) is put in
 # front of each only when copying: the installed compare.sh is told the
@@ -38,6 +39,10 @@ man1dir  = $(PREFIX)/share/man/man1
 # and a build without the tests does not need cunit.
 PKG_CFLAGS = $(eval PKG_CFLAGS := $$(shell pkg-config --cflags $(PKGS)))$(PKG_CFLAGS)
 TEST_LIBS  = $(eval TEST_LIBS := $$(shell pkg-config --libs $(TEST_PKGS)))$(TEST_LIBS)
+# Open MPI, for bin/tvp-mpi only (mpi/): the other programs never see it.
+MPI_PKG    := ompi-c
+MPI_CFLAGS = $(eval MPI_CFLAGS := $$(shell pkg-config --cflags $(MPI_PKG)))$(MPI_CFLAGS)
+MPI_LIBS   = $(eval MPI_LIBS := $$(shell pkg-config --libs $(MPI_PKG)))$(MPI_LIBS)
 
 STD      := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
 WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
@@ -131,6 +136,10 @@ MAIN_OBJ   := $(BUILD)/common/core/main.o
 TEST_SRC   := $(sort $(wildcard tests/*.c))
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o)
 PROGRAMS   := $(BINDIR)/tvp-threads $(BINDIR)/tvp-processes
+# The third form: the same LIB_OBJ, its own main (inside MPI_Init and
+# MPI_Finalize) and runner.
+MPI_PROG   := $(BINDIR)/tvp-mpi
+MPI_OBJ    := $(BUILD)/mpi/main.o $(BUILD)/mpi/runner.o
 TESTS      := $(BUILD)/test-threads $(BUILD)/test-processes
 BENCH_NAMES := empty spawn counter hash fileread
 BENCH_PROGS := $(BENCH_NAMES:%=$(BUILD)/bench/raw-%)
@@ -138,13 +147,13 @@ BENCH_PROGS := $(BENCH_NAMES:%=$(BUILD)/bench/raw-%)
 .PHONY: all check clean install uninstall deps asan tsan valgrind lint \
     bench bench-programs
 .SECONDARY: $(LIB_OBJ) $(MAIN_OBJ) $(TEST_OBJ) $(BUILD)/threads/runner.o \
-    $(BUILD)/processes/runner.o $(BUILD)/bench/raw.o \
+    $(BUILD)/processes/runner.o $(BUILD)/bench/raw.o $(MPI_OBJ) \
     $(BENCH_NAMES:%=$(BUILD)/bench/raw_%.o)
-all: $(PROGRAMS) $(BENCH_PROGS)
+all: $(PROGRAMS) $(MPI_PROG) $(BENCH_PROGS)
 
 # Aliases: they only select SANITIZE above; with no other goal, they build
 # the programs, the tests and the raw reference programs.
-asan tsan: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
+asan tsan: $(PROGRAMS) $(MPI_PROG) $(TESTS) $(BENCH_PROGS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
@@ -155,6 +164,14 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -DTVP_BINDIR='"$(BINDIR)"' \
 	    -DTVP_BENCHDIR='"$(BUILD)/bench"' -c $< -o $@
+
+$(BUILD)/mpi/%.o: mpi/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -I. $(MPI_CFLAGS) -c $< -o $@
+
+$(MPI_PROG): $(LIB_OBJ) $(MPI_OBJ)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(MPI_LIBS)
 
 $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 	@mkdir -p $(@D)
@@ -171,9 +188,10 @@ $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
 # its statistics on fixed inputs, plots rendered and checked, compare.sh's
 # flags on tiny runs of bin/); not in a sanitized build, which tests C.
 PYTHON := /usr/bin/python3
-check: $(PROGRAMS) $(TESTS) $(BENCH_PROGS)
+check: $(PROGRAMS) $(MPI_PROG) $(TESTS) $(BENCH_PROGS)
 	$(TEST_RUN) $(BUILD)/test-threads
 	$(TEST_RUN) $(BUILD)/test-processes
+	tests/mpi.sh $(BINDIR)$(if $(SAN), $(SAN))
 	$(TEST_RUN) tests/install.sh$(if $(SANITIZE), SANITIZE=$(SANITIZE))
 ifeq ($(SAN),)
 	$(PYTHON) tests/report/run.py
@@ -212,13 +230,13 @@ bench: $(PROGRAMS) $(BENCH_PROGS)
 # because given several it carries analyzer state from one to the next
 # (a false "uninitialized va_list" in worker.c after dataset.c).
 LINT_SRC := $(COMMON_SRC) threads/runner.c processes/runner.c $(TEST_SRC) \
-            $(sort $(wildcard bench/*.c))
-LINT_CFLAGS = $(STD) $(WARN) -Icommon -pthread $(PKG_CFLAGS)
+            $(sort $(wildcard bench/*.c)) $(sort $(wildcard mpi/*.c))
+LINT_CFLAGS = $(STD) $(WARN) -Icommon -I. -pthread $(PKG_CFLAGS) $(MPI_CFLAGS)
 lint:
 	cppcheck --quiet --std=c11 --library=posix --error-exitcode=1 \
 	    --enable=warning,style,performance,portability --inline-suppr \
 	    --suppress-xml=.cppcheck-suppressions.xml \
-	    $(filter -D%,$(STD)) -Icommon -Itests \
+	    $(filter -D%,$(STD)) -Icommon -Itests -I. \
 	    $(LINT_SRC)
 	printf '%s\n' $(LINT_SRC) | xargs -P "$$(nproc)" -n 1 sh -c \
 	    'out=$$(clang-tidy --quiet "$$0" -- $(LINT_CFLAGS) 2>&1); rc=$$?; \
@@ -294,4 +312,5 @@ clean:
 
 -include $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d) $(TEST_OBJ:.o=.d) \
     $(BENCH_NAMES:%=$(BUILD)/bench/raw_%.d) $(BUILD)/bench/raw.d \
-    $(BUILD)/threads/runner.d $(BUILD)/processes/runner.d
+    $(BUILD)/threads/runner.d $(BUILD)/processes/runner.d \
+    $(MPI_OBJ:.o=.d)

@@ -21,19 +21,23 @@ if [[ -n ${TVP_BINDIR:-} ]]; then
     BINS_FROM=variable
     THREADS_BIN=$TVP_BINDIR/tvp-threads
     PROCESSES_BIN=$TVP_BINDIR/tvp-processes
+    MPI_BIN=$TVP_BINDIR/tvp-mpi
 elif [[ -f $HERE/Makefile && -d $HERE/common ]]; then
     BINS_FROM=source
     THREADS_BIN=$HERE/bin/tvp-threads
     PROCESSES_BIN=$HERE/bin/tvp-processes
+    MPI_BIN=$HERE/bin/tvp-mpi
 elif [[ -n $TVP_INSTALLED_BINDIR && -x $TVP_INSTALLED_BINDIR/tvp-threads &&
         -x $TVP_INSTALLED_BINDIR/tvp-processes ]]; then
     BINS_FROM=installed
     THREADS_BIN=$TVP_INSTALLED_BINDIR/tvp-threads
     PROCESSES_BIN=$TVP_INSTALLED_BINDIR/tvp-processes
+    MPI_BIN=$TVP_INSTALLED_BINDIR/tvp-mpi
 else
     BINS_FROM=path
     THREADS_BIN=$(command -v tvp-threads || true)
     PROCESSES_BIN=$(command -v tvp-processes || true)
+    MPI_BIN=$(command -v tvp-mpi || true)
 fi
 # The report program: Python 3 standard library, run by Debian's python3.
 # Beside this script, in the source tree and where make install puts it.
@@ -47,16 +51,29 @@ PY_TWIN=$HERE/python/tvp.py
 
 # The forms, one line each: name, the flag that adds it ("-": always on;
 # one flag may add several), the command for N workers (%N; a word $VAR
-# is the value of that variable; the command with --list after it names
-# the form's workloads).  Adding a form is one line, e.g.
-# "mpi --mpi mpirun -np %N $MPI_BIN".
+# is the value of that variable, a word @VAR the words of the array VAR,
+# none or more; the command with --list after it names the form's
+# workloads).  Adding a form is one line.  mpi: the ranks of an Open MPI
+# job, its world size the worker count; more ranks than cores need
+# --oversubscribe, and mpirun refuses to run as root without
+# --allow-run-as-root.
 # shellcheck disable=SC2016 # the $VAR words are expanded by form_argv
 FORM_TABLE=(
-    'threads   -  $THREADS_BIN -j %N'
-    'processes -  $PROCESSES_BIN -j %N'
+    'threads      -         $THREADS_BIN -j %N'
+    'processes    -         $PROCESSES_BIN -j %N'
     'py-threads   --python  $PYTHON $PY_TWIN --mode threads -j %N'
     'py-processes --python  $PYTHON $PY_TWIN --mode processes -j %N'
+    'mpi          --mpi     @MPIRUN -np %N $MPI_BIN'
 )
+# mpirun by its path: a form's first word must be an executable.
+# --bind-to none: the scheduler places ranks as it places the other
+# forms' threads and processes (mpirun pins each rank to a core when
+# there are no more ranks than cores, and a pinned rank waits for its
+# core while another is idle).
+MPIRUN=("$(command -v mpirun || echo mpirun)" --oversubscribe --bind-to none)
+if [[ $(id -u) == 0 ]]; then
+    MPIRUN+=(--allow-run-as-root)
+fi
 
 # The default comparison, one row a line, each at every DEFAULT_WORKERS
 # count: workload | one option as NAME=VALUE ("-": none) | what the row
@@ -138,6 +155,8 @@ prints all of it).
                   side by side and a sentence on what each shows; takes -w
                   (lessons of those workloads), -r, --warmup, --min-runs,
                   --max-runs, --min-time, --format, -o, --save
+  --mpi           add a third form: the ranks of an Open MPI job, mpirun -np N
+                  tvp-mpi (hash, fileread and pingpong run as ranks)
   --faults        instead: inject each fault (crash, kill, exit, hang) into
                   worker 1 of 4 running hash, with and without --recover, in
                   every form, once each; takes --format, -o, --save
@@ -447,6 +466,18 @@ ensure_bench() {
     exit 2
 }
 
+# With --mpi: mpirun and bin/tvp-mpi (built by make beside the others).
+ensure_mpi() {
+    local form
+    for form in "${FORMS[@]}"; do
+        [[ $form == mpi ]] || continue
+        command -v "${MPIRUN[0]}" >/dev/null ||
+            die_usage "--mpi: ${MPIRUN[0]} not found (make deps installs openmpi-bin)"
+        [[ -x $MPI_BIN ]] ||
+            die_usage "--mpi: ${MPI_BIN:-tvp-mpi} not found or not executable"
+    done
+}
+
 # The report program needs Debian's python3 (standard library only).
 ensure_report() {
     if [[ ! -x $PYTHON ]]; then
@@ -471,6 +502,7 @@ form_argv() {
             case $word in
                 %N) printf '%s\n' "$2" ;;
                 \$*) word=${word#\$}; printf '%s\n' "${!word}" ;;
+                @*) word="${word#@}[@]"; printf '%s\n' "${!word}" ;;
                 *) printf '%s\n' "$word" ;;
             esac
         done
@@ -805,6 +837,7 @@ main() {
     trap 'on_signal TERM' TERM
     ensure_built
     [[ $SUITE != fidelity ]] || ensure_bench
+    ensure_mpi
     ensure_report
     [[ $SUITE != compare ]] || resolve_workloads
     make_plan

@@ -65,6 +65,19 @@ void *tvp_shared(struct tvp_run *run, size_t size);
 bool tvp_mode_is_processes(void);
 
 /*
+ * Messages between workers, for workers that share no memory (MPI ranks,
+ * bin/tvp-mpi): does this run have them?  Then tvp_send blocks until `len`
+ * bytes could be handed to worker `to`, tvp_recv until `len` bytes came
+ * from worker `from`; 0, or -1 after tvp_worker_error.  Without messages
+ * both fail.  (worker)
+ */
+bool tvp_has_messages(const struct tvp_run *run);
+int tvp_send(struct tvp_run *run, unsigned worker, unsigned to,
+    const void *buf, size_t len);
+int tvp_recv(struct tvp_run *run, unsigned worker, unsigned from, void *buf,
+    size_t len);
+
+/*
  * Refuse a request needing `need` bytes of memory when the machine has
  * less available (MemAvailable, less a margin: lib/room.h), before
  * anything is allocated: 0, or -1 after a warning that says how much

@@ -30,6 +30,8 @@ FIELDS = [
     ("maps", "int", False), ("pss_kb", "int", False),
     ("uss_kb", "int", False), ("pte_kb", "int", False),
     ("work_minflt", "int", False), ("runtime", "text", True),
+    # bin/tvp-mpi's; empty here, as in tvp-threads and tvp-processes.
+    ("mpi_library", "text", True), ("nodes", "text", True),
 ]
 
 VERIFIED, RACE, FAILED = "verified", "race", "failed"
@@ -73,7 +75,8 @@ def environment():
     return {"cpu_model": cpu, "online_cpus": os.sysconf("SC_NPROCESSORS_ONLN"),
             "kernel": platform.release(),
             "libc": f"glibc {libc[1]}" if libc[0] == "glibc" else " ".join(libc),
-            "affinity": affinity(), "runtime": gil_label()}
+            "affinity": affinity(), "runtime": gil_label(),
+            "mpi_library": "", "nodes": ""}
 
 
 def value(rec, name, kind):

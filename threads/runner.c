@@ -187,3 +187,10 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 			    "no reason given");
 	return TVP_EXIT_FAIL;
 }
+
+int
+tvp_runner_prepare(struct tvp_run *run)
+{
+	(void)run;
+	return 0;
+}

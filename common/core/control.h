@@ -67,6 +67,13 @@ struct tvp_phases {
 	unsigned died;      /* workers that died and were replaced (--recover) */
 	uint64_t redone;    /* items their replacements redid */
 	uint64_t t_first_death; /* when the first death was seen; 0 none */
+	/*
+	 * Usage of workers that are neither this process nor its children
+	 * (MPI ranks other than 0), summed over the run: added to the
+	 * record's own.  0 in threads and processes.
+	 */
+	double others_user_s, others_sys_s;
+	long others_minflt, others_majflt, others_nvcsw, others_nivcsw;
 };
 
 /* Map the control block for n workers and items; make the start gate. */

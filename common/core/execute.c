@@ -240,6 +240,12 @@ fill_record(struct tvp_record *rec, const struct tvp_run *run,
     const struct rusage after[2])
 {
 	usage_delta(rec, before, after);
+	rec->user_s += ph->others_user_s;
+	rec->sys_s += ph->others_sys_s;
+	rec->minflt += ph->others_minflt;
+	rec->majflt += ph->others_majflt;
+	rec->nvcsw += ph->others_nvcsw;
+	rec->nivcsw += ph->others_nivcsw;
 	fill_phases(rec, run->ctl, ph);
 	/* Each item once, even if a death made one be done twice. */
 	if (run->wl->item != NULL)
@@ -268,6 +274,8 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 		return TVP_EXIT_FAIL;
 	}
 	memset(rec, 0, sizeof(*rec));
+	if ((rc = tvp_runner_prepare(run)) != 0)
+		return rc;
 	run->result[0] = run->note[0] = '\0';
 	run->nmetrics = 0;
 	run->nitems = run->item_result_size = 0;
@@ -277,6 +285,11 @@ tvp_execute(struct tvp_run *run, struct tvp_record *rec)
 	tvp_opts_describe(run->opts, tvp_opts_count(wl->opts), rec->options,
 	    sizeof(rec->options));
 	tvp_env_collect(&rec->env);
+	strlcpy(rec->env.mpi_library, run->runner_library,
+	    sizeof(rec->env.mpi_library));
+	if (run->nodes > 0)
+		snprintf(rec->env.nodes, sizeof(rec->env.nodes), "%u",
+		    run->nodes);
 	if ((run->state = calloc(1, wl->state_size ? wl->state_size : 1)) ==
 	    NULL)
 		err(TVP_EXIT_FAIL, "cannot allocate %s's state", wl->name);

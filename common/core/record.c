@@ -116,6 +116,7 @@ static const struct field fields[] = {
 	R(verdict, F_VERDICT), R(maps, F_LONG),
 	R(pss_kb, F_KB), R(uss_kb, F_KB), R(pte_kb, F_KB),
 	R(work_minflt, F_LONG), E(runtime, F_TEXT),
+	E(mpi_library, F_TEXT), E(nodes, F_TEXT),
 };
 
 #define NFIELDS (sizeof(fields) / sizeof(fields[0]))

@@ -20,6 +20,8 @@ struct tvp_env {
 	char libc[32];
 	char affinity[256];  /* the CPUs this run may use, as "0-1" */
 	char runtime[96];    /* what ran the workers: "C (gcc 12.2.0)" */
+	char mpi_library[128]; /* MPI_Get_library_version; "" not mpi */
+	char nodes[16];      /* the nodes the ranks ran on; "" not mpi */
 };
 
 struct tvp_record {

@@ -390,3 +390,35 @@ tvp_hex(char *out, const unsigned char *bytes, size_t len)
 	}
 	out[2 * len] = '\0';
 }
+
+bool
+tvp_has_messages(const struct tvp_run *run)
+{
+	return run->send != NULL && run->recv != NULL;
+}
+
+int
+tvp_send(struct tvp_run *run, unsigned worker, unsigned to, const void *buf,
+    size_t len)
+{
+	if (!tvp_has_messages(run))
+		return tvp_worker_error(run, worker, "no messages between "
+		    "%s workers", tvp_mode);
+	if (run->send(run, to, buf, len) != 0)
+		return tvp_worker_error(run, worker, "cannot send %zu bytes "
+		    "to worker %u", len, to);
+	return 0;
+}
+
+int
+tvp_recv(struct tvp_run *run, unsigned worker, unsigned from, void *buf,
+    size_t len)
+{
+	if (!tvp_has_messages(run))
+		return tvp_worker_error(run, worker, "no messages between "
+		    "%s workers", tvp_mode);
+	if (run->recv(run, from, buf, len) != 0)
+		return tvp_worker_error(run, worker, "cannot receive %zu "
+		    "bytes from worker %u", len, from);
+	return 0;
+}

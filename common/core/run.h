@@ -51,6 +51,19 @@ struct tvp_run {
 	struct tvp_region *regions; /* every tvp_shared() of the run */
 	size_t nregions;
 
+	/*
+	 * Hooks of a runner whose workers share no memory (mpi/runner.c
+	 * installs them in tvp_runner_prepare); NULL in threads and
+	 * processes, where the claim counter is an atomic in the control
+	 * block and workers have no messages.
+	 */
+	uint64_t (*claim)(struct tvp_run *run);
+	int (*send)(struct tvp_run *run, unsigned to, const void *buf,
+	    size_t len);
+	int (*recv)(struct tvp_run *run, unsigned from, void *buf, size_t len);
+	char runner_library[128];  /* the record's mpi_library; "" none */
+	unsigned nodes;            /* the record's nodes; 0: not counted */
+
 	char result[TVP_RESULT_MAX];
 	char note[TVP_NOTE_MAX];
 	struct tvp_metric_value metrics[TVP_METRICS_MAX];

@@ -32,6 +32,14 @@ void tvp_shared_unmap(void *p, size_t size);
 _Noreturn void tvp_worker_exit(int status);
 
 /*
+ * Before setup: 0 if this runner can run `run` (its workload, options and
+ * run options), after installing its hooks in it (run.h: claim, send,
+ * recv); else TVP_EXIT_USAGE after one line saying why.  Threads and
+ * processes take every run and install nothing.
+ */
+int tvp_runner_prepare(struct tvp_run *run);
+
+/*
  * Start run->nworkers workers on tvp_worker_main, open the gate once all
  * exist, wait for every one.  Called by tvp_execute with SIGINT, SIGTERM
  * and SIGCHLD blocked (signals.h), which every worker thread inherits.

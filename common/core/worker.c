@@ -139,6 +139,8 @@ claim(struct tvp_run *run, unsigned worker)
 
 	if (tvp_fault_take_redo(run->ctl, worker, &item))
 		return item;
+	if (run->claim != NULL)
+		return run->claim(run);  /* ranks: MPI_Fetch_and_op */
 	return atomic_fetch_add_explicit(&run->ctl->next_item, 1,
 	    memory_order_relaxed);
 }

@@ -14,6 +14,11 @@
  * either: the event stays set until we clear it.
  * --via pipe: the same with one byte over a pipe each way, made in setup
  * and inherited by fork (threads share the descriptors).
+ * --via mpi (bin/tvp-mpi, the default there): the turn number itself is
+ * the message, MPI_Send to the partner rank, MPI_Recv from it (the
+ * classic MPI latency benchmark).  Ranks share no memory, so each keeps
+ * its own copy of its pair's bookkeeping, and at the end every rank sends
+ * its side's to worker 0, which verifies them all.
  *
  * Each pair's turn counter checks the alternation: side 0 expects it even,
  * side 1 odd, and each adds 1 at its turn.
@@ -47,8 +52,14 @@ struct pp_pair {
 	struct pp_side side[2];
 };
 
+/* What a rank sends worker 0 at the end (--via mpi). */
+struct pp_summary {
+	uint64_t turn, done, t0, t1;
+};
+
 struct pp_state {
 	bool pipe;
+	bool mpi;
 	uint64_t rounds;
 	unsigned npairs;
 	unsigned nevents;        /* events initialised, for teardown */
@@ -60,9 +71,10 @@ struct pp_state {
 static const struct tvp_optdef pingpong_opts[] = {
 	{ "rounds", TVP_OPT_NUM, "10000", 1, 1000000000, NULL,
 	    "round trips per pair" },
-	{ "via", TVP_OPT_CHOICE, "event", 0, 0, "event|pipe",
+	{ "via", TVP_OPT_CHOICE, "event", 0, 0, "event|pipe|mpi",
 	    "event: two tvp_events (mutex + condition variable); pipe: a "
-	    "byte over two pipes" },
+	    "byte over two pipes; mpi: MPI_Send/MPI_Recv between ranks "
+	    "(bin/tvp-mpi only, and its default)" },
 	{ NULL, 0, NULL, 0, 0, NULL, NULL },
 };
 
@@ -78,11 +90,21 @@ pingpong_setup(struct tvp_run *run)
 		return TVP_EXIT_USAGE;
 	}
 	st->pipe = strcmp(tvp_opt_str(run, "via"), "pipe") == 0;
+	st->mpi = strcmp(tvp_opt_str(run, "via"), "mpi") == 0;
+	if (st->mpi != tvp_has_messages(run)) {
+		warnx(st->mpi ? "pingpong: --via mpi needs MPI ranks "
+		    "(mpirun -np N bin/tvp-mpi pingpong)" : "pingpong: --via "
+		    "%s needs memory the workers share; MPI ranks pass the "
+		    "turn with --via mpi", tvp_opt_str(run, "via"));
+		return TVP_EXIT_USAGE;
+	}
 	st->rounds = (uint64_t)tvp_opt_num(run, "rounds");
 	st->npairs = tvp_workers(run) / 2;
 	if ((st->pairs = tvp_shared(run, st->npairs *
 	    sizeof(*st->pairs))) == NULL)
 		return TVP_EXIT_FAIL;
+	if (st->mpi)
+		return 0;
 	if (!st->pipe) {
 		for (; st->nevents < 2 * st->npairs; st->nevents++) {
 			struct pp_pair *p = &st->pairs[st->nevents / 2];
@@ -114,8 +136,14 @@ pingpong_setup(struct tvp_run *run)
 
 /* Hand the turn to side `to` of the pair. */
 static int
-pass(struct pp_state *st, unsigned pair, unsigned to)
+pass(struct tvp_run *run, struct pp_state *st, unsigned pair, unsigned to)
 {
+	if (st->mpi) {
+		uint64_t turn = atomic_load(&st->pairs[pair].turn);
+
+		return tvp_send(run, 2 * pair + 1 - to, 2 * pair + to, &turn,
+		    sizeof(turn));
+	}
 	if (!st->pipe) {
 		tvp_event_set(&st->pairs[pair].side[to].ev);
 		return 0;
@@ -132,10 +160,19 @@ pass(struct pp_state *st, unsigned pair, unsigned to)
 
 /* Block until the turn is handed to side `me`. */
 static int
-receive(struct pp_state *st, unsigned pair, unsigned me)
+receive(struct tvp_run *run, struct pp_state *st, unsigned pair, unsigned me)
 {
 	char c;
 
+	if (st->mpi) {
+		uint64_t turn;
+
+		if (tvp_recv(run, 2 * pair + me, 2 * pair + 1 - me, &turn,
+		    sizeof(turn)) != 0)
+			return -1;
+		atomic_store(&st->pairs[pair].turn, turn);
+		return 0;
+	}
 	if (!st->pipe) {
 		struct tvp_event *ev = &st->pairs[pair].side[me].ev;
 
@@ -165,7 +202,7 @@ fail(struct tvp_run *run, unsigned worker, const char *why)
 	unsigned pair = worker / 2, me = worker % 2;
 
 	atomic_store(&st->pairs[pair].broken, 1);
-	(void)pass(st, pair, 1 - me);
+	(void)pass(run, st, pair, 1 - me);
 	return tvp_worker_error(run, worker, "pingpong pair %u: %s", pair,
 	    why);
 }
@@ -194,6 +231,40 @@ take_turn(struct tvp_run *run, unsigned worker, uint64_t want)
 	return 0;
 }
 
+/*
+ * --via mpi: worker 0 verifies, and holds only its own copy of the
+ * bookkeeping; every other rank sends it its side's.
+ */
+static int
+gather_sides(struct tvp_run *run, unsigned worker)
+{
+	struct pp_state *st = tvp_state(run);
+
+	if (worker != 0) {
+		struct pp_pair *p = &st->pairs[worker / 2];
+		struct pp_side *s = &p->side[worker % 2];
+		struct pp_summary sum = { atomic_load(&p->turn), s->done,
+		    s->t0, s->t1 };
+
+		return tvp_send(run, worker, 0, &sum, sizeof(sum));
+	}
+	for (unsigned w = 1; w < tvp_workers(run); w++) {
+		struct pp_pair *p = &st->pairs[w / 2];
+		struct pp_side *s = &p->side[w % 2];
+		struct pp_summary sum;
+
+		if (tvp_recv(run, 0, w, &sum, sizeof(sum)) != 0)
+			return -1;
+		/* Side 0 received the last turn: its count is the pair's. */
+		if (w % 2 == 0)
+			atomic_store(&p->turn, sum.turn);
+		s->done = sum.done;
+		s->t0 = sum.t0;
+		s->t1 = sum.t1;
+	}
+	return 0;
+}
+
 static int
 pingpong_work(struct tvp_run *run, unsigned worker)
 {
@@ -212,13 +283,13 @@ pingpong_work(struct tvp_run *run, unsigned worker)
 		if (r == st->rounds / 2)
 			tvp_fault_point(run, worker);
 		/* Side 0 serves first; side 1 answers. */
-		if (me == 1 && receive(st, pair, me) != 0)
+		if (me == 1 && receive(run, st, pair, me) != 0)
 			return fail(run, worker, "cannot receive the turn");
 		if (take_turn(run, worker, 2 * r + me) != 0)
 			return -1;
-		if (pass(st, pair, 1 - me) != 0)
+		if (pass(run, st, pair, 1 - me) != 0)
 			return fail(run, worker, "cannot pass the turn");
-		if (me == 0 && receive(st, pair, me) != 0)
+		if (me == 0 && receive(run, st, pair, me) != 0)
 			return fail(run, worker, "cannot receive the turn");
 	}
 	if (atomic_load(&st->pairs[pair].broken))
@@ -226,7 +297,7 @@ pingpong_work(struct tvp_run *run, unsigned worker)
 		    "partner failed", pair);
 	side->t1 = tvp_now_ns();
 	tvp_worker_count(run, worker, st->rounds, 0);
-	return 0;
+	return st->mpi ? gather_sides(run, worker) : 0;
 }
 
 static int
@@ -267,7 +338,7 @@ pingpong_verify(struct tvp_run *run)
 	tvp_metric(run, "us_per_round_trip", "us",
 	    us / st->npairs / (double)st->rounds, TVP_LOWER_IS_BETTER);
 	tvp_note(run, "us_per_round_trip: via %s, mean over %u pair%s",
-	    st->pipe ? "pipe" : "event", st->npairs,
+	    st->mpi ? "mpi" : st->pipe ? "pipe" : "event", st->npairs,
 	    st->npairs == 1 ? "" : "s");
 	return TVP_VERDICT_VERIFIED;
 }
@@ -289,8 +360,8 @@ pingpong_teardown(struct tvp_run *run)
 const struct tvp_workload tvp_wl_pingpong = {
 	.name = "pingpong",
 	.kind = "sync",
-	.summary = "pairs of workers pass a turn back and forth (events or "
-	    "pipes)",
+	.summary = "pairs of workers pass a turn back and forth (events, "
+	    "pipes or MPI messages)",
 	.opts = pingpong_opts,
 	.quick = "--rounds 2000",
 	.state_size = sizeof(struct pp_state),

@@ -92,6 +92,14 @@ STUCK_WHY = ("Between one consumer's empty() and its get(), another took "
              "never comes.")
 UNDECIDED = ("Not decided by these runs (one core, a busy machine, or too "
              "few runs): rerun on a quiet machine.")
+MPI_ITEMS = "hash --blocks 20000 --block-size 1K --rounds 1"
+
+
+def mpi_variants(workers: int, words: str) -> dict:
+    """The two MPI paths of a lesson row, run by mpi/launch.sh."""
+    return {"mpi-%s" % name: "mpi/launch.sh %s %d --format csv %s" % (
+        path, workers, words) for name, path in (("shm", "shared"),
+                                                  ("net", "net"))}
 
 LESSONS = (
     Lesson("lock", "Lock: threading.Lock guarding a shared counter "
@@ -405,6 +413,34 @@ LESSONS = (
                 "{rows[processes]} ({b[processes]} to {a[processes]} s); "
                 "of threads: {rows[threads]} ({b[threads]} to "
                 "{a[threads]} s)."))),
+    Lesson("mpi-item", "Past one machine, per item: claiming an item and "
+           "returning its result, MPI ranks over shared memory and over "
+           "TCP as if on separate nodes (hash -j 2, 20000 items of 1 KiB, "
+           "one round each)",
+           "metric:blocks_per_s", "items per second",
+           (Row("items", "hash -j 2, 1 KiB items", 2, "hash", MPI_ITEMS,
+                commands=mpi_variants(2, MPI_ITEMS)),),
+           (Say("forms", ("items",),
+                "Items per second, each against threads (an atomic add in "
+                "shared memory per claim): {forms}. mpi-shm claims with "
+                "MPI_Fetch_and_op through shared memory and writes results "
+                "into a shared window; mpi-net sends every claim over TCP "
+                "to rank 0 and gathers the results at the end: the "
+                "difference per item is what a network hop costs each "
+                "claim."),)),
+    Lesson("mpi-trip", "Past one machine, per round trip: pingpong between "
+           "two MPI ranks over shared memory and over TCP, beside the event "
+           "of threads and processes (pingpong -j 2, 10000 rounds)",
+           "metric:us_per_round_trip", "us per round trip",
+           (Row("trip", "pingpong -j 2 (threads, processes: --via event)",
+                2, "pingpong", "pingpong",
+                commands=mpi_variants(2, "pingpong")),),
+           (Say("forms", ("trip",),
+                "A round trip, each against threads' event: {forms}. "
+                "mpi-shm is MPI_Send/MPI_Recv through shared memory (Open "
+                "MPI polls for the message instead of sleeping on a futex); "
+                "mpi-net the same over TCP loopback, a floor for what a real "
+                "network adds."),)),
 )
 
 
