@@ -255,19 +255,20 @@ lint:
 # from there.
 # make uninstall removes exactly these, then sharedir and docdir if that
 # left them empty.
-COMMANDS := $(notdir $(PROGRAMS)) tvp-compare
+COMMANDS := $(notdir $(PROGRAMS) $(MPI_PROG)) tvp-compare
 REPORT_PY := $(sort $(wildcard report/tvpreport/*.py))
 TWIN_PY   := $(filter-out python/tvp.py,$(sort $(wildcard python/*.py)))
-install: $(PROGRAMS)
+install: $(PROGRAMS) $(MPI_PROG)
 	install -d '$(DESTDIR)$(bindir)' '$(DESTDIR)$(sharedir)' \
 	    '$(DESTDIR)$(docdir)' '$(DESTDIR)$(man1dir)' \
 	    '$(DESTDIR)$(sharedir)/report/tvpreport' \
-	    '$(DESTDIR)$(sharedir)/python'
+	    '$(DESTDIR)$(sharedir)/python' '$(DESTDIR)$(sharedir)/mpi'
+	install -m 755 mpi/launch.sh '$(DESTDIR)$(sharedir)/mpi/'
 	install -m 755 report/tvp-report '$(DESTDIR)$(sharedir)/report/'
 	install -m 644 $(REPORT_PY) '$(DESTDIR)$(sharedir)/report/tvpreport/'
 	install -m 755 python/tvp.py '$(DESTDIR)$(sharedir)/python/'
 	install -m 644 $(TWIN_PY) '$(DESTDIR)$(sharedir)/python/'
-	install -m 755 $(PROGRAMS) '$(DESTDIR)$(bindir)'
+	install -m 755 $(PROGRAMS) $(MPI_PROG) '$(DESTDIR)$(bindir)'
 	sed 's|^TVP_INSTALLED_BINDIR=$$|TVP_INSTALLED_BINDIR="$(bindir)"|' \
 	    compare.sh >$(BUILD)/compare.sh
 	grep -Fqx 'TVP_INSTALLED_BINDIR="$(bindir)"' $(BUILD)/compare.sh || \
@@ -285,6 +286,7 @@ install: $(PROGRAMS)
 uninstall:
 	rm -f $(foreach f,$(COMMANDS),'$(DESTDIR)$(bindir)/$(f)') \
 	    '$(DESTDIR)$(sharedir)/compare.sh' \
+	    '$(DESTDIR)$(sharedir)/mpi/launch.sh' \
 	    $(foreach f,tvp $(COMMANDS),'$(DESTDIR)$(man1dir)/$(f).1') \
 	    '$(DESTDIR)$(docdir)/README.md' \
 	    '$(DESTDIR)$(sharedir)/report/tvp-report' \
@@ -294,6 +296,7 @@ uninstall:
 	    '$(DESTDIR)$(sharedir)/python/__pycache__'
 	for dir in '$(DESTDIR)$(sharedir)/report/tvpreport' \
 	    '$(DESTDIR)$(sharedir)/report' '$(DESTDIR)$(sharedir)/python' \
+	    '$(DESTDIR)$(sharedir)/mpi' \
 	    '$(DESTDIR)$(sharedir)' \
 	    '$(DESTDIR)$(docdir)'; do \
 	    if [ -d "$$dir" ]; then \

@@ -39,6 +39,12 @@ else
     PROCESSES_BIN=$(command -v tvp-processes || true)
     MPI_BIN=$(command -v tvp-mpi || true)
 fi
+# mpi/launch.sh (the MPI lessons) runs $TVP_BINDIR/tvp-mpi: the one found
+# here, in a source tree and in an installed copy alike.
+if [[ -n $MPI_BIN ]]; then
+    TVP_BINDIR=$(dirname "$MPI_BIN")
+    export TVP_BINDIR
+fi
 # The report program: Python 3 standard library, run by Debian's python3.
 # Beside this script, in the source tree and where make install puts it.
 PYTHON=/usr/bin/python3

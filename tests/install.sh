@@ -79,15 +79,18 @@ listing() {
 }
 expected="./bin/other
 ./bin/tvp-compare -> ../share/tvp/compare.sh
+./bin/tvp-mpi
 ./bin/tvp-processes
 ./bin/tvp-threads
 ./share/doc/other/README
 ./share/doc/tvp/README.md
 ./share/man/man1/tvp-compare.1 -> tvp.1
+./share/man/man1/tvp-mpi.1 -> tvp.1
 ./share/man/man1/tvp-processes.1 -> tvp.1
 ./share/man/man1/tvp-threads.1 -> tvp.1
 ./share/man/man1/tvp.1
 ./share/tvp/compare.sh
+./share/tvp/mpi/launch.sh
 ./share/tvp/report/tvp-report"
 for py in "$src"/report/tvpreport/*.py; do
     expected+=$'\n'"./share/tvp/report/tvpreport/${py##*/}"
@@ -100,7 +103,7 @@ if [[ $(LC_ALL=C listing) != "$expected" ]]; then
     diff <(printf '%s\n' "$expected") <(LC_ALL=C listing) >&2 || true
     fail "make install: not the expected files (diff: expected, installed)"
 fi
-for name in tvp-threads tvp-processes tvp-compare; do
+for name in tvp-threads tvp-processes tvp-mpi tvp-compare; do
     [[ -x $root/bin/$name ]] || fail "$root/bin/$name is not executable"
 done
 grep -qx "TVP_INSTALLED_BINDIR=\"$prefix/bin\"" "$root/share/tvp/compare.sh" ||

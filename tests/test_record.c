@@ -237,7 +237,7 @@ test_no_footprint_empty(void)
 			if (skip) {
 				CU_ASSERT_STRING_EQUAL(v, "");
 			} else {
-				CU_ASSERT(atol(v) > 0);
+				CU_ASSERT(strtol(v, NULL, 10) > 0);
 			}
 		}
 		CU_ASSERT_TRUE(tvp_test_csv_field(o.out, "rss_sum_kb", v,
