@@ -72,8 +72,9 @@ tvp_mode_is_processes(void)
 }
 
 void
-tvp_worker_exit(int status)
+tvp_worker_exit(unsigned worker, int status)
 {
+	(void)worker; /* the parent names it, from its wait status */
 	_exit(status);
 }
 

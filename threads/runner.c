@@ -48,10 +48,11 @@ tvp_mode_is_processes(void)
 }
 
 void
-tvp_worker_exit(int status)
+tvp_worker_exit(unsigned worker, int status)
 {
-	warnx("a worker thread called exit(%d): that ends the whole process",
-	    status);
+	/* Named, as the processes runner names a worker that exited. */
+	warnx("worker %u called exit(%d) from its thread: that ends the whole "
+	    "process", worker, status);
 	exit(status);
 }
 
