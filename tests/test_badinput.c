@@ -571,6 +571,34 @@ test_manifest_atomic(void)
 	tvp_test_rm_rf(dir);
 }
 
+/*
+ * --cache direct on a filesystem that refuses O_DIRECT (ramfs) is exit 2,
+ * one line naming the file, escaped: the name is from outside (it was
+ * printed raw, found by the re-run audit).
+ */
+static void
+test_direct_refused_escaped(void)
+{
+	char fs[] = "/tmp/tvp-badinput-XXXXXX", dir[64];
+	const char *words[] = { "fileread", "--cache", "direct", "--dir", dir,
+	    NULL };
+
+	if (!private_mounts())
+		return;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(fs));
+	if (mount("tvp-test", fs, "ramfs", 0, NULL) != 0) {
+		fprintf(stderr, "(mount ramfs: %s; skipped) ", strerror(errno));
+		rmdir(fs);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/e\x1b[2Jx", fs);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	write_file(dir, "f", 10, 0644);
+	tvp_test_expect(prog(), words, NULL, 2, "e\\x1b[2Jx/f: its filesystem "
+	    "refuses O_DIRECT", 1);
+	unmount(fs);
+}
+
 /* xxhsum -c FILE, run from dir: its exit status, or -1 if not there. */
 static int
 xxhsum_check(const char *file)
@@ -1163,6 +1191,8 @@ CU_TestInfo tvp_badinput_tests[] = {
 	{ "-j 4096 accepted", test_4096_workers },
 	{ "descriptors counted up front: limit raised, or one line",
 	    test_descriptors },
+	{ "--cache direct refused by the filesystem: one line, escaped",
+	    test_direct_refused_escaped },
 	{ "the generating line escapes the cache directory",
 	    test_generating_line_escaped },
 	{ "record to a full or closed stdout: exit 1, one line",
