@@ -106,6 +106,9 @@ mkdir "$W/full" "$W/many"
 for i in $(seq 100); do echo x >"$W/many/a-file-with-a-longish-name-$i"; done
 row "(on a 4K tmpfs) tvp-threads fileread --dir DIR/many --manifest DIR/full/m  # 100 files" -- \
     unshare -m sh -c "mount -t tmpfs -o size=4k t $W/full && exec $T fileread --dir $W/many --manifest $W/full/m"
+mkdir "$W/r"
+row "(on a ramfs) tvp-threads fileread --cache direct --dir DIR/\$'e\\e[2Jx'" -- \
+    unshare -m sh -c "mount -t ramfs t $W/r && d=$W/r/\$(printf 'e\\033[2Jx') && mkdir \"\$d\" && echo x >\"\$d/f\" && exec $T fileread --cache direct --dir \"\$d\""
 # Writes that fail.
 row "(RLIMIT_FSIZE 1000) tvp-threads fileread --cache-dir DIR/f --files 3 --file-size 4096" -- \
     prlimit --fsize=1000 "$T" fileread --cache-dir "$W/f" --files 3 --file-size 4096

@@ -72,8 +72,9 @@ tvp_mode_is_processes(void)
 }
 
 void
-tvp_worker_exit(int status)
+tvp_worker_exit(unsigned worker, int status)
 {
+	(void)worker; /* the parent names it, from its wait status */
 	_exit(status);
 }
 
@@ -245,6 +246,14 @@ stopped(int sig)
 	return TVP_EXIT_SIGNAL(sig);
 }
 
+static bool
+still_working(const void *ctx, unsigned w)
+{
+	const struct crew *c = ctx;
+
+	return c->pids[w] > 0 && c->run->ctl->slot[w].t_end == 0;
+}
+
 /*
  * Wait for every worker: SIGCHLD says one ended, SIGINT/SIGTERM stop the
  * run, and the --timeout deadline bounds it.  Returns 0, TVP_EXIT_FAIL, or
@@ -270,20 +279,16 @@ wait_all(struct crew *c, uint64_t deadline)
 			/*
 			 * Named: the workers still at their work, not those
 			 * done with it that wait only at the memory
-			 * snapshot's finish line (footprint.h).  All are killed.
+			 * snapshot's finish line (footprint.h).  All are
+			 * killed.  One line, however many.
 			 */
-			unsigned busy = 0;
+			char which[256];
+			unsigned busy = tvp_workers_describe(which,
+			    sizeof(which), c->n, still_working, c);
 
-			for (unsigned w = 0; w < c->n; w++)
-				busy += c->pids[w] > 0 &&
-				    c->run->ctl->slot[w].t_end == 0;
 			warnx("timed out after %g s: killing %u worker(s) "
-			    "still running", c->run->timeout_s, busy);
-			for (unsigned w = 0; w < c->n; w++)
-				if (c->pids[w] > 0 &&
-				    c->run->ctl->slot[w].t_end == 0)
-					warnx("worker %u (pid %ld) was still "
-					    "running", w, (long)c->pids[w]);
+			    "still running%s%s%s", c->run->timeout_s, busy,
+			    busy ? " (" : "", which, busy ? ")" : "");
 			return stopped(stop_all(c));
 		}
 	}

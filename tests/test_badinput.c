@@ -571,6 +571,34 @@ test_manifest_atomic(void)
 	tvp_test_rm_rf(dir);
 }
 
+/*
+ * --cache direct on a filesystem that refuses O_DIRECT (ramfs) is exit 2,
+ * one line naming the file, escaped: the name is from outside (it was
+ * printed raw, found by the re-run audit).
+ */
+static void
+test_direct_refused_escaped(void)
+{
+	char fs[] = "/tmp/tvp-badinput-XXXXXX", dir[64];
+	const char *words[] = { "fileread", "--cache", "direct", "--dir", dir,
+	    NULL };
+
+	if (!private_mounts())
+		return;
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(fs));
+	if (mount("tvp-test", fs, "ramfs", 0, NULL) != 0) {
+		fprintf(stderr, "(mount ramfs: %s; skipped) ", strerror(errno));
+		rmdir(fs);
+		return;
+	}
+	snprintf(dir, sizeof(dir), "%s/e\x1b[2Jx", fs);
+	CU_ASSERT_EQUAL_FATAL(mkdir(dir, 0755), 0);
+	write_file(dir, "f", 10, 0644);
+	tvp_test_expect(prog(), words, NULL, 2, "e\\x1b[2Jx/f: its filesystem "
+	    "refuses O_DIRECT", 1);
+	unmount(fs);
+}
+
 /* xxhsum -c FILE, run from dir: its exit status, or -1 if not there. */
 static int
 xxhsum_check(const char *file)
@@ -1061,6 +1089,39 @@ test_no_workload(void)
 }
 
 /*
+ * The progress line of dataset generation repeats the cache directory,
+ * a word from the command line like any other: escaped, so that an
+ * escape sequence in it cannot drive the terminal and a newline cannot
+ * split the line (it was printed raw, found by the re-run audit).
+ */
+static void
+test_generating_line_escaped(void)
+{
+	char dir[] = "/tmp/tvp-badinput-XXXXXX", cache[128];
+	const char *words[] = { "fileread", "--files", "2", "--file-size",
+	    "100", "--cache-dir", cache, NULL };
+	struct tvp_test_output o;
+	int status;
+	bool raw = false;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+	/* An escape sequence and a newline in the directory's name. */
+	snprintf(cache, sizeof(cache), "%s/\x1b[2J\nc", dir);
+	status = tvp_test_run_words(prog(), words, NULL, &o);
+	CU_ASSERT_EQUAL(status, 0);
+	for (const char *c = o.err; *c != '\0'; c++)
+		raw |= (unsigned char)*c < 0x20 && *c != '\n';
+	CU_ASSERT_FALSE(raw);
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "generating 2 files"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "\\x1b[2J\\nc/fileread-"));
+	CU_ASSERT_EQUAL(tvp_test_count_lines(o.err), 1);
+	if (status != 0 || raw)
+		fprintf(stderr, "\ngenerating line: exit %d, stderr:\n%s",
+		    status, o.err);
+	tvp_test_rm_rf(dir);
+}
+
+/*
  * A record that cannot be written is a failure, not a success: to a full
  * device (ENOSPC) or a closed standard output (EBADF), in every format,
  * and --list, --help, --version too.  One line, exit 1.  A refusal that
@@ -1130,6 +1191,10 @@ CU_TestInfo tvp_badinput_tests[] = {
 	{ "-j 4096 accepted", test_4096_workers },
 	{ "descriptors counted up front: limit raised, or one line",
 	    test_descriptors },
+	{ "--cache direct refused by the filesystem: one line, escaped",
+	    test_direct_refused_escaped },
+	{ "the generating line escapes the cache directory",
+	    test_generating_line_escaped },
 	{ "record to a full or closed stdout: exit 1, one line",
 	    test_stdout_unwritable },
 	CU_TEST_INFO_NULL,

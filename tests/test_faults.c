@@ -90,8 +90,12 @@ fault_run(const char *kind, bool recover)
 	if (!processes()) {
 		/* A thread cannot die alone: the whole program goes. */
 		ok = sig ? killed_by(status, sig) : exited(status, 1);
-		if (!sig)
-			CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "exit(1)"));
+		/* exit(): one line naming the worker, as processes do. */
+		if (!sig) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(o.err, "worker 1 called "
+			    "exit(1)"));
+			CU_ASSERT_EQUAL(tvp_test_count_lines(o.err), 1);
+		}
 	} else if (!recover) {
 		ok = exited(status, 1) &&
 		    strstr(o.err, "worker 1 (pid") != NULL &&

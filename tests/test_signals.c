@@ -137,7 +137,8 @@ test_sigchld_ignored_at_start(void)
  * real work.  Run through tvp_execute in a forked child, which may end
  * by the signal (the failure this tests against) or by the handler.
  */
-enum phase { IN_SETUP, AFTER_SETUP, IN_FINISH, IN_VERIFY, IN_TEARDOWN };
+enum phase { IN_SETUP, AFTER_SETUP, IN_WORK, IN_FINISH, IN_VERIFY,
+    IN_TEARDOWN };
 static enum phase phase;
 static int phase_signal;
 static const struct tvp_workload *real;
@@ -153,6 +154,25 @@ hooked_setup(struct tvp_run *run)
 	if (phase == AFTER_SETUP)
 		raise(phase_signal);
 	return rc;
+}
+
+/*
+ * IN_WORK: every worker, at its first item, sends the signal to the
+ * program (the parent, for a worker process) and then never returns, as
+ * a worker busy for long would not: the runner must stop the run with
+ * them still at work.
+ */
+static int
+hooked_item(struct tvp_run *run, size_t item, unsigned worker,
+    void *result, uint64_t *bytes)
+{
+	if (phase == IN_WORK) {
+		kill(tvp_mode_is_processes() ? getppid() : getpid(),
+		    phase_signal);
+		for (;;)
+			pause();
+	}
+	return real->item(run, item, worker, result, bytes);
 }
 
 static int
@@ -184,7 +204,8 @@ hooked_teardown(struct tvp_run *run)
  * stderr in err.
  */
 static int
-run_hooked(const char *name, const char *args, char *err, size_t errlen)
+run_hooked(const char *name, unsigned workers, const char *args, char *err,
+    size_t errlen)
 {
 	struct tvp_workload wl = *tvp_workload_find(name);
 	char tmpl[] = "/tmp/tvp-signals-err-XXXXXX";
@@ -196,12 +217,14 @@ run_hooked(const char *name, const char *args, char *err, size_t errlen)
 	unlink(tmpl);
 	real = tvp_workload_find(name);
 	wl.setup = hooked_setup;
+	if (wl.item != NULL)
+		wl.item = hooked_item;
 	wl.finish = hooked_finish;
 	wl.verify = hooked_verify;
 	wl.teardown = hooked_teardown;
 	fflush(NULL);
 	if ((pid = fork()) == 0) {
-		struct tvp_run run = { .nworkers = 2 };
+		struct tvp_run run = { .nworkers = workers };
 		struct tvp_record rec;
 		int argc;
 		char **argv = tvp_test_split(args, &argc);
@@ -269,7 +292,7 @@ test_signal_while_generating(void)
 	    "1000", dir);
 	phase = IN_SETUP;
 	phase_signal = SIGINT;
-	status = run_hooked("fileread", args, err, sizeof(err));
+	status = run_hooked("fileread", 2, args, err, sizeof(err));
 	expect_interrupted("generation", status, SIGINT, err,
 	    "interrupted by SIGINT while generating the dataset");
 	CU_ASSERT_EQUAL(entries(dir), 0);
@@ -300,11 +323,34 @@ test_signal_in_each_phase(void)
 
 		phase = cases[i].phase;
 		phase_signal = cases[i].sig;
-		status = run_hooked("hash", args, err, sizeof(err));
+		status = run_hooked("hash", 2, args, err, sizeof(err));
 		expect_interrupted(cases[i].what, status, cases[i].sig, err,
 		    cases[i].msg);
 		CU_ASSERT_EQUAL(tvp_test_count_lines(err), 1);
 	}
+}
+
+/*
+ * A signal while the workers are at work, every one of them busy: 128 +
+ * the signal and one line, however many workers (threads mode, which
+ * cannot stop its threads, listed each on a line of its own: 66 lines
+ * here).
+ */
+static void
+test_signal_while_working(void)
+{
+	static const char args[] = "--blocks 256 --block-size 1K --rounds 10";
+	char err[8192];
+	int status;
+
+	phase = IN_WORK;
+	phase_signal = SIGTERM;
+	status = run_hooked("hash", 64, args, err, sizeof(err));
+	expect_interrupted("work", status, SIGTERM, err,
+	    "interrupted by SIGTERM");
+	CU_ASSERT_EQUAL(tvp_test_count_lines(err), 1);
+	if (tvp_test_count_lines(err) != 1)
+		fprintf(stderr, "\nwork: stderr:\n%s", err);
 }
 
 /*
@@ -337,6 +383,8 @@ CU_TestInfo tvp_signals_tests[] = {
 	    test_signal_while_generating },
 	{ "a signal after setup, in finish, verify, teardown: 128+N",
 	    test_signal_in_each_phase },
+	{ "a signal while every worker is busy: 128+N, one line",
+	    test_signal_while_working },
 	{ "a signal while stopping workers is not lost",
 	    test_signal_while_stopping },
 	CU_TEST_INFO_NULL,

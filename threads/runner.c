@@ -48,10 +48,11 @@ tvp_mode_is_processes(void)
 }
 
 void
-tvp_worker_exit(int status)
+tvp_worker_exit(unsigned worker, int status)
 {
-	warnx("a worker thread called exit(%d): that ends the whole process",
-	    status);
+	/* Named, as the processes runner names a worker that exited. */
+	warnx("worker %u called exit(%d) from its thread: that ends the whole "
+	    "process", worker, status);
 	exit(status);
 }
 
@@ -100,43 +101,56 @@ join_all(pthread_t *tids, unsigned n)
 	return failed;
 }
 
+static bool
+thread_unfinished(const void *ctx, unsigned w)
+{
+	const struct thread_arg *args = ctx;
+
+	return !atomic_load(&args[w].finished);
+}
+
 /*
  * Threads cannot be stopped from outside: one that hangs or must be
  * interrupted ends only when the whole process does.  So an interrupted
- * or timed-out run says which workers were still busy and ends the
- * program here (there is nothing on disk or in /dev/shm to clean up in
- * this mode).
+ * or timed-out run says, in one line, why and which workers were still
+ * busy, and ends the program here (there is nothing on disk or in
+ * /dev/shm to clean up in this mode).
  */
 static _Noreturn void
-abandon(struct tvp_run *run, struct thread_arg *args,
-    const _Atomic unsigned *done, int status)
+abandon(struct tvp_run *run, const struct thread_arg *args,
+    const char *why, int status)
 {
-	unsigned n = run->nworkers;
+	char which[256];
+	unsigned n = run->nworkers,
+	    busy = tvp_workers_describe(which, sizeof(which), n,
+	    thread_unfinished, args);
 
-	for (unsigned w = 0; w < n; w++)
-		if (!atomic_load(&args[w].finished))
-			warnx("worker %u was still running", w);
-	warnx("%u of %u worker thread(s) unfinished; a thread cannot be "
-	    "killed alone, so the process exits", n - atomic_load(done), n);
+	warnx("%s: %u of %u worker thread(s) unfinished%s%s%s; a thread "
+	    "cannot be killed alone, so the process exits", why, busy, n,
+	    busy ? " (" : "", which, busy ? ")" : "");
 	fflush(NULL);
 	_exit(status);
 }
 
 /* Wait until every thread counted itself done, or a signal or deadline. */
 static void
-wait_all(struct tvp_run *run, struct thread_arg *args,
+wait_all(struct tvp_run *run, const struct thread_arg *args,
     const _Atomic unsigned *done, uint64_t deadline)
 {
+	char why[64];
+
 	while (atomic_load(done) < run->nworkers) {
 		int sig = tvp_signal_wait(deadline);
 
 		if (sig == SIGINT || sig == SIGTERM) {
-			warnx("interrupted by SIG%s", sigabbrev_np(sig));
-			abandon(run, args, done, TVP_EXIT_SIGNAL(sig));
+			snprintf(why, sizeof(why), "interrupted by SIG%s",
+			    sigabbrev_np(sig));
+			abandon(run, args, why, TVP_EXIT_SIGNAL(sig));
 		}
 		if (sig == 0) {
-			warnx("timed out after %g s", run->timeout_s);
-			abandon(run, args, done, TVP_EXIT_FAIL);
+			snprintf(why, sizeof(why), "timed out after %g s",
+			    run->timeout_s);
+			abandon(run, args, why, TVP_EXIT_FAIL);
 		}
 	}
 }

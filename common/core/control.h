@@ -98,4 +98,13 @@ int tvp_worker_main(struct tvp_run *run, unsigned worker);
 void tvp_gate_open(struct tvp_control *ctl);
 void tvp_gate_abort(struct tvp_control *ctl);
 
+/*
+ * Which of workers 0 .. n-1 are `still` something (running, when a run is
+ * stopped), for a one-line message: "worker 2" or "workers 0-3, 5, 9-11",
+ * cut short with ", ..." where len would not hold more (thousands of
+ * workers, one line).  Returns how many are.
+ */
+unsigned tvp_workers_describe(char *buf, size_t len, unsigned n,
+    bool (*still)(const void *ctx, unsigned w), const void *ctx);
+
 #endif

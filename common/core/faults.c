@@ -83,7 +83,7 @@ tvp_fault_point(struct tvp_run *run, unsigned worker)
 		raise(SIGKILL);
 		break;
 	case TVP_FAULT_EXIT:
-		tvp_worker_exit(TVP_EXIT_FAIL);
+		tvp_worker_exit(worker, TVP_EXIT_FAIL);
 	case TVP_FAULT_HANG:
 		/* Blocked for good, as a worker stuck on a lost wake-up is. */
 		for (;;)

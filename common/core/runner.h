@@ -24,12 +24,13 @@ void *tvp_shared_map(size_t size);
 void tvp_shared_unmap(void *p, size_t size);
 
 /*
- * End the calling worker with `status` the way its mode ends a worker:
+ * End the calling worker (number `worker`) with `status` the way its
+ * mode ends a worker:
  * _exit for a child process; for a thread, exit(), which ends the whole
  * program -- there is no ending one thread "with a status" from inside
  * without its caller's cooperation, which is the point of the lesson.
  */
-_Noreturn void tvp_worker_exit(int status);
+_Noreturn void tvp_worker_exit(unsigned worker, int status);
 
 /*
  * Before setup: 0 if this runner can run `run` (its workload, options and

@@ -256,3 +256,63 @@ tvp_items_done(const struct tvp_control *ctl)
 		    memory_order_relaxed) != 0;
 	return n;
 }
+
+/* Append text to buf (len bytes, kept NUL-terminated); false once full. */
+static bool
+append_text(char *buf, size_t len, size_t *used, const char *text)
+{
+	int n = snprintf(buf + *used, len - *used, "%s", text);
+
+	if (n < 0 || (size_t)n >= len - *used) {
+		*used = len - 1;
+		return false;
+	}
+	*used += (size_t)n;
+	return true;
+}
+
+unsigned
+tvp_workers_describe(char *buf, size_t len, unsigned n,
+    bool (*still)(const void *ctx, unsigned w), const void *ctx)
+{
+	/* Room kept for ", ..." when the list does not fit. */
+	static const char more[] = ", ...";
+	size_t used = 0, room = len > sizeof(more) ? len - sizeof(more) + 1 : 1;
+	unsigned count = 0, runs = 0;
+	bool full = false;
+
+	buf[0] = '\0';
+	for (unsigned w = 0; w < n; w++)
+		count += still(ctx, w);
+	if (count == 0 || len < 16)
+		return count;
+	full = !append_text(buf, room, &used, count == 1 ? "worker " :
+	    "workers ");
+	for (unsigned w = 0; w < n && !full; w++) {
+		unsigned last = w;
+		char run[32];
+
+		if (!still(ctx, w))
+			continue;
+		while (last + 1 < n && still(ctx, last + 1))
+			last++;
+		if (last == w)
+			snprintf(run, sizeof(run), "%s%u", runs ? ", " : "", w);
+		else
+			snprintf(run, sizeof(run), "%s%u-%u", runs ? ", " : "",
+			    w, last);
+		full = !append_text(buf, room, &used, run);
+		runs++;
+		w = last;
+	}
+	if (full) {
+		/* Cut back to the last whole entry, then say there is more. */
+		char *comma = strrchr(buf, ',');
+
+		if (comma != NULL)
+			*comma = '\0';
+		used = strlen(buf);
+		append_text(buf, len, &used, more);
+	}
+	return count;
+}

@@ -531,7 +531,7 @@ tvp_dataset_open(const char *cache_dir, size_t files, size_t size,
 		return TVP_EXIT_FAIL;
 	}
 	fprintf(stderr, "fileread: generating %zu files of %zu bytes in %s\n",
-	    files, size, dir);
+	    files, size, TVP_ESC(dir));
 	/* Past a ulimit -f, write(2) fails with EFBIG: say so, not die. */
 	sigaction(SIGXFSZ, &ign, &old_xfsz);
 	rc = generate(root, tmp, files, size, seed);

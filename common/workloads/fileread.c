@@ -139,9 +139,10 @@ check_direct(struct tvp_run *run, struct fileread_state *st)
 				warnx("fileread: --cache direct: %s: its "
 				    "filesystem refuses O_DIRECT (--cache "
 				    "cold reads it from the device through "
-				    "the cache)", path);
+				    "the cache)", TVP_ESC(path));
 			else
-				warn("fileread: --cache direct: %s", path);
+				warn("fileread: --cache direct: %s",
+				    TVP_ESC(path));
 			return TVP_EXIT_USAGE;
 		}
 		if ((a = dio_align(fd)) == 0)
