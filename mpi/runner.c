@@ -175,10 +175,11 @@ tvp_mode_is_processes(void)
 
 /* A rank that ends without MPI_Finalize makes mpirun end the job. */
 void
-tvp_worker_exit(int status)
+tvp_worker_exit(unsigned worker, int status)
 {
-	warnx("rank %d (pid %ld) exits with status %d, without "
-	    "MPI_Finalize: mpirun ends the job", job.rank, (long)getpid(),
+	/* A rank is its worker: worker == job.rank. */
+	warnx("rank %u (pid %ld) exits with status %d, without "
+	    "MPI_Finalize: mpirun ends the job", worker, (long)getpid(),
 	    status);
 	_exit(status);
 }
