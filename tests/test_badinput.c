@@ -981,7 +981,15 @@ test_descriptors(void)
 	if (threads)
 		tvp_test_expect(prog(), bg, &tight, 2, "background: -j 160 "
 		    "needs 1", 1);
-#ifdef __SANITIZE_ADDRESS__
+#if defined(__SANITIZE_THREAD__)
+	/*
+	 * Under TSan 160 observers miss background's 5 s deadlines in either
+	 * mode.  The refusal above is checked all the same.
+	 */
+	if (true)
+		fprintf(stderr, "(TSan: background -j 160 not run) ");
+	else
+#elif defined(__SANITIZE_ADDRESS__)
 	/* ASan's allocator hangs forks from many threads (doc/checkers.md). */
 	if (threads)
 		fprintf(stderr, "(ASan: background as threads not run) ");

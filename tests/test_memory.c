@@ -86,7 +86,10 @@ test_memory_hash(void)
 	if (processes_mode()) {
 		/* Three processes, each holding the whole input in its RSS. */
 		CU_ASSERT(sum >= 3 * input_kb);
+#ifndef __SANITIZE_THREAD__
+		/* TSan's own runtime memory is private to each child. */
 		CU_ASSERT(uss < input_kb);
+#endif
 	} else {
 		CU_ASSERT_EQUAL(sum, maxrss);
 		CU_ASSERT(uss >= input_kb);
@@ -189,6 +192,16 @@ test_memory_copies(void)
 	CU_ASSERT(read_pss >= input_kb);
 
 	copies = run_memory("write", "interleaved", WRITE_SUM, &pss);
+#ifdef __SANITIZE_THREAD__
+	/*
+	 * TSan shadows every byte written with memory of its own, faulted in
+	 * as the workers write: their faults and PSS grow with the input in
+	 * either mode, copies or not.  Only reading is checked under TSan.
+	 */
+	(void)copies;
+	fprintf(stderr, "(TSan: the write figures not checked) ");
+	return;
+#endif
 	if (processes) {
 		CU_ASSERT(copies > 1.9 && copies < 2.1);
 		CU_ASSERT(pss - read_pss > 19 * input_kb / 10);
