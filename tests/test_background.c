@@ -76,6 +76,8 @@ run_background(unsigned workers)
 	struct tvp_record rec;
 	int before = -1, after = -1;
 
+	if (tvp_test_tsan_skips_background())
+		return;
 	CU_ASSERT_EQUAL_FATAL(prctl(PR_GET_CHILD_SUBREAPER, &before), 0);
 	CU_ASSERT_EQUAL_FATAL(tvp_test_execute("background", workers, "",
 	    &rec), TVP_EXIT_OK);

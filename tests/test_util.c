@@ -632,3 +632,15 @@ tvp_test_expect_table(const char *path, const struct tvp_test_bad *t)
 		tvp_test_expect(path, t[i].words, NULL, t[i].status, t[i].msg,
 		    1);
 }
+
+bool
+tvp_test_tsan_skips_background(void)
+{
+#ifdef __SANITIZE_THREAD__
+	if (tvp_mode_is_processes()) {
+		fprintf(stderr, "(TSan: background as processes not run) ");
+		return true;
+	}
+#endif
+	return false;
+}

@@ -201,4 +201,13 @@ int tvp_test_csv_split(const char *line,
 bool tvp_test_csv_field(const char *csv, const char *name, char *out,
     size_t len);
 
+/*
+ * True in the TSan build's processes mode, where background cannot run:
+ * its Q process (forked from a program with threads) ends its main
+ * thread with pthread_exit and lives on in another, and TSan's runtime
+ * fails a CHECK there (tid < kMaxTid); doc/checkers.md.  Says so on
+ * stderr; the caller skips that run.
+ */
+bool tvp_test_tsan_skips_background(void);
+
 #endif
