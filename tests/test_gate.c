@@ -11,7 +11,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -227,36 +226,16 @@ has_title(pid_t pid)
 static unsigned
 children_of(pid_t ppid, bool titled, bool kill_them)
 {
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	unsigned n = 0;
+	static pid_t kids[TVP_TEST_CHILDREN_MAX];
+	size_t n = tvp_test_children(ppid, kids, TVP_TEST_CHILDREN_MAX);
+	unsigned counted = 0;
 
-	if (d == NULL)
-		return 0;
-	while ((e = readdir(d)) != NULL) {
-		char path[300], buf[512], *p;
-		long pid = strtol(e->d_name, &p, 10), parent;
-		FILE *fp;
-
-		if (*p != '\0' || pid <= 0)
-			continue;
-		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-		if ((fp = fopen(path, "r")) == NULL)
-			continue;
-		/* NOLINTNEXTLINE(cert-err34-c): kernel-written numbers */
-		if (fgets(buf, sizeof(buf), fp) != NULL &&
-		    (p = strrchr(buf, ')')) != NULL &&
-		    /* NOLINTNEXTLINE(cert-err34-c): kernel-written numbers */
-		    sscanf(p + 1, " %*c %ld", &parent) == 1 &&
-		    parent == (long)ppid) {
-			n += !titled || has_title((pid_t)pid);
-			if (kill_them)
-				kill((pid_t)pid, SIGKILL);
-		}
-		fclose(fp);
+	for (size_t i = 0; i < n; i++) {
+		counted += !titled || has_title(kids[i]);
+		if (kill_them)
+			kill(kids[i], SIGKILL);
 	}
-	closedir(d);
-	return n;
+	return counted;
 }
 
 /*

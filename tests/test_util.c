@@ -335,19 +335,18 @@ assert_no_shm_of(pid_t pid)
 	closedir(d);
 }
 
-/* SIGKILL every child of this process (from /proc); how many there were. */
-static int
-kill_children(void)
+size_t
+tvp_test_children(pid_t ppid, pid_t *out, size_t max)
 {
 	DIR *d = opendir("/proc");
 	struct dirent *e;
-	int n = 0;
+	size_t n = 0;
 
 	if (d == NULL)
-		return 1;
-	while ((e = readdir(d)) != NULL) {
+		return 0;
+	while ((e = readdir(d)) != NULL && n < max) {
 		char path[300], buf[512], *p;
-		long pid = strtol(e->d_name, &p, 10), ppid;
+		long pid = strtol(e->d_name, &p, 10), parent;
 		FILE *fp;
 
 		if (*p != '\0' || pid <= 0)
@@ -359,16 +358,27 @@ kill_children(void)
 		if (fgets(buf, sizeof(buf), fp) != NULL &&
 		    (p = strrchr(buf, ')')) != NULL &&
 		    /* NOLINTNEXTLINE(cert-err34-c): kernel-written numbers */
-		    sscanf(p + 1, " %*c %ld", &ppid) == 1 &&
-		    ppid == (long)getpid()) {
-			fprintf(stderr, "left running: pid %ld\n", pid);
-			kill((pid_t)pid, SIGKILL);
-			n++;
-		}
+		    sscanf(p + 1, " %*c %ld", &parent) == 1 &&
+		    parent == (long)ppid)
+			out[n++] = (pid_t)pid;
 		fclose(fp);
 	}
 	closedir(d);
 	return n;
+}
+
+/* SIGKILL every child of this process (from /proc); how many there were. */
+static int
+kill_children(void)
+{
+	pid_t kids[TVP_TEST_CHILDREN_MAX];
+	size_t n = tvp_test_children(getpid(), kids, TVP_TEST_CHILDREN_MAX);
+
+	for (size_t i = 0; i < n; i++) {
+		fprintf(stderr, "left running: pid %ld\n", (long)kids[i]);
+		kill(kids[i], SIGKILL);
+	}
+	return (int)n;
 }
 
 /*

@@ -210,4 +210,11 @@ bool tvp_test_csv_field(const char *csv, const char *name, char *out,
  */
 bool tvp_test_tsan_skips_background(void);
 
+/*
+ * The children of ppid, from /proc (their parent field): up to max pids
+ * into out; how many.
+ */
+#define TVP_TEST_CHILDREN_MAX 8192
+size_t tvp_test_children(pid_t ppid, pid_t *out, size_t max);
+
 #endif
