@@ -23,7 +23,6 @@
  * their process.
  */
 #define _GNU_SOURCE /* sigabbrev_np */
-#include <sys/mman.h>
 #include <sys/resource.h>
 
 #include <err.h>
@@ -149,21 +148,13 @@ tvp_mpi_end(int status)
 void *
 tvp_shared_map(size_t size)
 {
-	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		warn("cannot map %zu bytes of memory", size);
-		return NULL;
-	}
-	return p;
+	return tvp_private_map(size);
 }
 
 void
 tvp_shared_unmap(void *p, size_t size)
 {
-	if (p != NULL)
-		munmap(p, size ? size : 1);
+	tvp_private_unmap(p, size);
 }
 
 /* Ranks are separate processes: private memory is private. */

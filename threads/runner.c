@@ -3,7 +3,6 @@
  * "shared region" is ordinary memory, because threads share everything.
  */
 #define _GNU_SOURCE /* sigabbrev_np */
-#include <sys/mman.h>
 
 #include <err.h>
 #include <pthread.h>
@@ -24,21 +23,13 @@ const char tvp_mode[] = "threads";
 void *
 tvp_shared_map(size_t size)
 {
-	void *p = mmap(NULL, size ? size : 1, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-
-	if (p == MAP_FAILED) {
-		warn("cannot map %zu bytes of memory", size);
-		return NULL;
-	}
-	return p;
+	return tvp_private_map(size);
 }
 
 void
 tvp_shared_unmap(void *p, size_t size)
 {
-	if (p != NULL)
-		munmap(p, size ? size : 1);
+	tvp_private_unmap(p, size);
 }
 
 bool

@@ -24,6 +24,13 @@ void *tvp_shared_map(size_t size);
 void tvp_shared_unmap(void *p, size_t size);
 
 /*
+ * Zeroed anonymous private memory (core/private_map.c): what threads
+ * and MPI ranks answer tvp_shared_map with.  NULL after a warning.
+ */
+void *tvp_private_map(size_t size);
+void tvp_private_unmap(void *p, size_t size);
+
+/*
  * End the calling worker (number `worker`) with `status` the way its
  * mode ends a worker:
  * _exit for a child process; for a thread, exit(), which ends the whole
