@@ -51,6 +51,12 @@ WARN     := -Wall -Wextra -Wpedantic -Wshadow -Wformat=2 -Wcast-qual \
 CFLAGS   ?= -O2 -g
 ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) \
              -Icommon -pthread -MMD -MP $(PKG_CFLAGS)
+# Every symbol bound when a program starts (BIND_NOW), not at its first
+# call: bound lazily, each forked worker resolved again every libc
+# function its parent had not called yet (prctl, sigaction, sched_yield,
+# _exit...), a symbol lookup and a copy-on-write fault on the GOT each,
+# about ten faults a child; tvp and the raw programs of bench/ alike.
+LINK_NOW := -Wl,-z,now
 # libbsd, libcrypto and libmd are linked into the programs, not beside
 # them: each shared library is four or five more mappings in every
 # process, and fork copies every mapping, so a worker process paid for
@@ -171,14 +177,14 @@ $(BUILD)/mpi/%.o: mpi/%.c
 
 $(MPI_PROG): $(LIB_OBJ) $(MPI_OBJ)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(MPI_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LINK_NOW) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(MPI_LIBS)
 
 $(BINDIR)/tvp-%: $(LIB_OBJ) $(MAIN_OBJ) $(BUILD)/%/runner.o
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
+	$(CC) $(ALL_CFLAGS) $(LINK_NOW) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL)
 
 $(BUILD)/test-%: $(LIB_OBJ) $(TEST_OBJ) $(BUILD)/%/runner.o
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LINK_NOW) $(LDFLAGS) -o $@ $^ $(LDLIBS_ALL) $(TEST_LIBS)
 
 # Both test binaries run every suite: the same tests against each runner
 # (and the raw programs' records against tvp's).
@@ -214,7 +220,7 @@ bench-programs: $(BENCH_PROGS)
 
 $(BUILD)/bench/raw-%: $(BUILD)/bench/raw_%.o $(BUILD)/bench/raw.o \
     $(BUILD)/common/core/record.o
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS_$*) $(BENCH_STATIC)
+	$(CC) $(ALL_CFLAGS) $(LINK_NOW) $(LDFLAGS) -o $@ $^ $(BENCH_LIBS_$*) $(BENCH_STATIC)
 
 # tvp against the raw programs, case by case (report/tvpreport/cases.py,
 # FIDELITY), through compare.sh's driver and the report program's

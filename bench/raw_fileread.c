@@ -1,5 +1,6 @@
 /*
- * raw-fileread threads|processes DATASET [BLOCK_SIZE]: tvp's fileread at
+ * raw-fileread threads|processes DATASET [BLOCK_SIZE [xxh3|none]]: tvp's
+ * fileread at
  * one worker, written the plain way.  DATASET is a directory tvp
  * generated (fileread-FILESxSIZE-seedS under its cache directory); its
  * manifest lists the files in path order with their XXH3-64.  One worker
@@ -7,7 +8,13 @@
  * buffer and folds it into XXH3-64 (through libxxhash's dispatcher, the
  * widest SIMD path the CPU has); the result is XXH3-64 over the per-file
  * sums in canonical form, as tvp's.  Checked against the manifest.
+ *
+ * With "none" the worker only reads: the machine's page-cache read()
+ * ceiling, which no fileread that hashes what it reads can pass (there is
+ * no result to check, and the record says verified only that every byte
+ * was read).
  */
+#define _GNU_SOURCE /* asprintf */
 #include <sys/mman.h>
 #include <sys/wait.h>
 
@@ -26,13 +33,14 @@
 
 #include "raw.h"
 
-#define USAGE "raw-fileread threads|processes DATASET [BLOCK_SIZE]"
+#define USAGE "raw-fileread threads|processes DATASET [BLOCK_SIZE [xxh3|none]]"
 
 struct job {
-	char (*paths)[4200];
+	char **paths;               /* one allocation each, as tvp's */
 	uint64_t *want, *got;       /* got: shared */
 	uint64_t *stamps, *bytes;   /* shared: begin, end; bytes read */
 	size_t n, block_size;
+	bool hash;                  /* false: read only ("none") */
 };
 
 static struct job job;
@@ -63,7 +71,8 @@ worker(void *arg)
 
 		XXH3_64bits_reset(xs);
 		while ((r = read(fd, buf, job.block_size)) > 0) {
-			XXH3_64bits_update(xs, buf, (size_t)r);
+			if (job.hash)
+				XXH3_64bits_update(xs, buf, (size_t)r);
 			*job.bytes += (uint64_t)r;
 		}
 		if (r < 0)
@@ -111,8 +120,8 @@ load(const char *dir)
 			if (job.paths == NULL || job.want == NULL)
 				err(1, "reallocarray");
 		}
-		snprintf(job.paths[job.n], sizeof(job.paths[0]), "%s/%s", dir,
-		    name);
+		if (asprintf(&job.paths[job.n], "%s/%s", dir, name) < 0)
+			err(1, "asprintf");
 		job.want[job.n++] = sum;
 	}
 	fclose(mf);
@@ -130,17 +139,20 @@ main(int argc, char **argv)
 	bool processes, ok = true;
 	double span;
 
-	if (argc != 3 && argc != 4)
+	if (argc < 3 || argc > 5)
 		errx(2, "usage: %s", USAGE);
 	processes = raw_mode_is_processes(argv[1], USAGE);
-	job.block_size = argc == 4 ? (size_t)raw_arg_num("BLOCK_SIZE", argv[3],
+	job.block_size = argc >= 4 ? (size_t)raw_arg_num("BLOCK_SIZE", argv[3],
 	    4096, 64 << 20) : 65536;
+	job.hash = argc < 5 || strcmp(argv[4], "xxh3") == 0;
+	if (!job.hash && strcmp(argv[4], "none") != 0)
+		errx(2, "hash is %s: xxh3 or none; usage: %s", argv[4], USAGE);
 	load(argv[2]);
 	job.got = shared(job.n * sizeof(*job.got));
 	job.stamps = shared(3 * sizeof(uint64_t));
 	job.bytes = job.stamps + 2;
 	snprintf(options, sizeof(options), "files=%zu block-size=%zu "
-	    "cache=warm", job.n, job.block_size);
+	    "cache=warm%s", job.n, job.block_size, job.hash ? "" : " hash=none");
 	raw_begin(&rec, processes, "fileread", options, 1);
 	fflush(NULL);
 	t0 = raw_now_ns();
@@ -168,15 +180,19 @@ main(int argc, char **argv)
 	if (xs == NULL)
 		errx(1, "XXH3_createState");
 	XXH3_64bits_reset(xs);
-	for (size_t i = 0; i < job.n; i++) {
+	for (size_t i = 0; i < job.n && job.hash; i++) {
 		XXH64_canonical_t c;
 
 		ok = ok && job.got[i] == job.want[i];
 		XXH64_canonicalFromHash(&c, job.got[i]);
 		XXH3_64bits_update(xs, &c, sizeof(c));
 	}
-	snprintf(rec.result, sizeof(rec.result), "%016llx",
-	    (unsigned long long)XXH3_64bits_digest(xs));
+	if (job.hash)
+		snprintf(rec.result, sizeof(rec.result), "%016llx",
+		    (unsigned long long)XXH3_64bits_digest(xs));
+	else
+		snprintf(rec.result, sizeof(rec.result), "read=%llu",
+		    (unsigned long long)*job.bytes);
 	XXH3_freeState(xs);
 	span = (double)(job.stamps[1] - job.stamps[0]) / 1e9;
 	raw_metric(&rec, "gb_per_s", "GB/s", (double)*job.bytes / span / 1e9,

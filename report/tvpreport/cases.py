@@ -462,6 +462,14 @@ def _fidelity(mode: str):
                      "hash", "--no-footprint hash --blocks 0", forms=(m,),
                      commands={"raw": "{bench}/raw-empty %s 8" % m}),
                  "wall_s", False),
+        # The same against a raw program whose workers also wait at a
+        # start gate until all exist (one futex, one wake for all): what
+        # the case above adds is mostly that gate, which tvp cannot drop.
+        Fidelity(Row("empty-gated-%s-j8" % m, "8 %s that do nothing, "
+                     "after a start gate" % m, 8, "hash",
+                     "--no-footprint hash --blocks 0", forms=(m,),
+                     commands={"raw": "{bench}/raw-empty %s 8 gate" % m}),
+                 "wall_s", False),
         Fidelity(Row("spawn-%s" % m, "spawn --count 2000", 1, "spawn",
                      "spawn --count 2000", forms=(m,),
                      commands={"raw": "{bench}/raw-spawn %s 2000" % m}),
