@@ -53,7 +53,7 @@ ALL_CFLAGS = $(STD) $(WARN) $(CFLAGS) $(SAN_$(SAN)) $(EXTRA_CFLAGS) \
              -Icommon -pthread -MMD -MP $(PKG_CFLAGS)
 # Every symbol bound when a program starts (BIND_NOW), not at its first
 # call: bound lazily, each forked worker resolved again every libc
-# function its parent had not called yet (prctl, sigaction, sched_yield,
+# function its parent had not called yet (prctl, sigaction, getrusage,
 # _exit...), a symbol lookup and a copy-on-write fault on the GOT each,
 # about ten faults a child; tvp and the raw programs of bench/ alike.
 LINK_NOW := -Wl,-z,now

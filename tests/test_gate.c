@@ -85,9 +85,9 @@ run_gate_check(unsigned n)
 }
 
 /*
- * 1 worker; 7 (a prime, more than the cores); 64, whose start lasts
- * longer than a worker spins, so early ones sleep at the gate and must
- * be woken by its opening.
+ * 1 worker; 7 (a prime, more than the cores); 64, a start long enough
+ * that early workers are surely asleep at the gate and must be woken by
+ * its opening.
  */
 static void
 test_gate_releases_all(void)
@@ -166,7 +166,7 @@ gate_wake(bool open)
 	}
 	while (!atomic_load(&waiter->started))
 		sched_yield();
-	/* Past its spin: asleep in the kernel, on the gate word. */
+	/* Asleep in the kernel, on the gate word. */
 	CU_ASSERT_TRUE(tvp_test_wait_asleep(&waiter->task));
 	CU_ASSERT_EQUAL(atomic_load(&waiter->worked), 0);
 	if (open)
