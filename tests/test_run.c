@@ -165,8 +165,58 @@ test_run_workers_share_the_region(void)
 	tvp_shared_unmap(flags, 8);
 }
 
+static int
+fail_body(void *shared, unsigned worker, unsigned nworkers)
+{
+	(void)shared;
+	(void)worker;
+	(void)nworkers;
+	return -1;
+}
+
+/*
+ * Every one of 12 workers fails: a few lines name workers, the rest are
+ * counted, not 12 lines (as threads: the first 3 and "and 9 more"; as
+ * processes: the first death, which stops the others).
+ */
+static void
+test_run_many_failures_few_lines(void)
+{
+	char err[4096];
+	FILE *tmp = tmpfile();
+	int saved, rc;
+	size_t n;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tmp);
+	fflush(stderr);
+	saved = dup(STDERR_FILENO);
+	CU_ASSERT_FATAL(saved >= 0);
+	dup2(fileno(tmp), STDERR_FILENO);
+	rc = tvp_test_run_workers(12, fail_body, NULL);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	rewind(tmp);
+	n = fread(err, 1, sizeof(err) - 1, tmp);
+	err[n] = '\0';
+	fclose(tmp);
+	CU_ASSERT_EQUAL(rc, TVP_EXIT_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "worker "));
+	if (tvp_mode_is_processes()) {
+		CU_ASSERT_EQUAL(tvp_test_count_lines(err), 1);
+	} else {
+		CU_ASSERT_EQUAL(tvp_test_count_lines(err), 4);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err, "and 9 more worker(s) "
+		    "failed"));
+	}
+	if (CU_get_number_of_failures() > 0)
+		fprintf(stderr, "stderr was:\n%s", err);
+}
+
 CU_TestInfo tvp_run_tests[] = {
 	{ "workers see one shared region", test_run_workers_share_the_region },
+	{ "12 workers fail: a few lines, not 12",
+	    test_run_many_failures_few_lines },
 	{ "hash, 1 worker, 37 blocks", test_run_1 },
 	{ "hash, 2 workers, 37 blocks", test_run_2 },
 	{ "hash, 3 workers, 37 blocks", test_run_3 },

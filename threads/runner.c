@@ -146,6 +146,35 @@ wait_all(struct tvp_run *run, const struct thread_arg *args,
 	}
 }
 
+/*
+ * Name the workers that failed, with why: the first few each on a line,
+ * the rest counted on one (hundreds of observers of a loaded machine
+ * failing alike are one finding, not hundreds of lines).  As processes,
+ * the first death stops the run, so one line is said there.
+ */
+#define FAILURES_NAMED 3
+
+static void
+report_failures(const struct tvp_run *run)
+{
+	unsigned named = 0, more = 0;
+
+	for (unsigned w = 0; w < run->nworkers; w++) {
+		const struct tvp_slot *slot = &run->ctl->slot[w];
+
+		if (slot->status == 0)
+			continue;
+		if (named++ >= FAILURES_NAMED) {
+			more++;
+			continue;
+		}
+		warnx("worker %u failed: %s", w, slot->error[0] ?
+		    TVP_ESC(slot->error) : "no reason given");
+	}
+	if (more > 0)
+		warnx("and %u more worker(s) failed", more);
+}
+
 int
 tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 {
@@ -184,12 +213,7 @@ tvp_runner_run(struct tvp_run *run, struct tvp_phases *ph)
 	free(args);
 	if (failed == 0)
 		return 0;
-	for (unsigned w = 0; w < n; w++)
-		if (run->ctl->slot[w].status != 0)
-			warnx("worker %u failed: %s", w,
-			    run->ctl->slot[w].error[0] ?
-			    TVP_ESC(run->ctl->slot[w].error) :
-			    "no reason given");
+	report_failures(run);
 	return TVP_EXIT_FAIL;
 }
 

@@ -372,10 +372,17 @@ reap(int pidfd, pid_t pid, uint64_t deadline_ns, int *status)
 	return got == pid ? 1 : -1;
 }
 
-/* Kill and reap whatever of the scene is left, and close it all. */
-static void
-scene_end(struct scene *s)
+/*
+ * Kill and reap whatever of the scene is left, and close it all.  How
+ * many did not end within the deadline of SIGKILL (the first in *stuck):
+ * the caller's error to report, once -- not a line from every observer
+ * when hundreds share two cores.
+ */
+static unsigned
+scene_end(struct scene *s, pid_t *stuck)
 {
+	unsigned left = 0;
+
 	/* EOF on their sockets ends P, C and D by themselves; make sure. */
 	for (int i = 0; i < NSOCK; i++)
 		if (s->sock[i] >= 0) {
@@ -390,9 +397,9 @@ scene_end(struct scene *s)
 			continue;
 		kill(s->pid[i], SIGKILL);
 		arm(s);
-		if (reap(s->pidfd[i], s->pid[i], s->deadline_ns, &status) == 0)
-			warnx("background: pid %ld did not end within %d ms "
-			    "of SIGKILL", (long)s->pid[i], s->deadline_ms);
+		if (reap(s->pidfd[i], s->pid[i], s->deadline_ns, &status) == 0 &&
+		    left++ == 0)
+			*stuck = s->pid[i];
 		s->pid[i] = 0;
 	}
 	for (int i = 0; i < NSOCK; i++)
@@ -400,6 +407,22 @@ scene_end(struct scene *s)
 			close(s->pidfd[i]);
 			s->pidfd[i] = -1;
 		}
+	return left;
+}
+
+/* End the scene; a process of it that outlived SIGKILL fails the worker. */
+static int
+scene_finish(struct tvp_run *run, unsigned worker, struct scene *s, int rc)
+{
+	pid_t stuck = 0;
+	unsigned left = scene_end(s, &stuck);
+
+	if (left > 0 && rc == 0)
+		rc = tvp_worker_error(run, worker, "pid %ld%s did not end "
+		    "within %d ms of SIGKILL (raise --deadline-ms on a loaded "
+		    "machine)", (long)stuck, left > 1 ? " and others" : "",
+		    s->deadline_ms);
+	return rc;
 }
 
 static int
@@ -571,8 +594,7 @@ observe_pthread_exit(struct tvp_run *run, unsigned worker, struct bg_obs *o,
 	s.pid[MAIN] = 0;
 	o->main2_status = status;
 out:
-	scene_end(&s);
-	return rc;
+	return scene_finish(run, worker, &s, rc);
 }
 
 static int
@@ -658,7 +680,7 @@ background_work(struct tvp_run *run, unsigned worker)
 	rc = 0;
 out:
 	/* Kills C (and anything a failure left), and reaps it all. */
-	scene_end(&s);
+	rc = scene_finish(run, worker, &s, rc);
 	if (rc == 0)
 		rc = observe_pthread_exit(run, worker, o, st->deadline_ms);
 	if (rc == 0)
