@@ -38,6 +38,8 @@ struct shared {
 
 static struct shared *sh;
 static bool gated;
+/* Threads share one address space: the kernel's cheaper private futex. */
+static int futex_private;
 
 static void *
 worker(void *arg)
@@ -45,8 +47,8 @@ worker(void *arg)
 	(void)arg;
 	while (gated && atomic_load_explicit(&sh->gate,
 	    memory_order_acquire) == 0)
-		syscall(SYS_futex, (void *)(uintptr_t)&sh->gate, FUTEX_WAIT,
-		    0, NULL, NULL, 0);
+		syscall(SYS_futex, (void *)(uintptr_t)&sh->gate,
+		    FUTEX_WAIT | futex_private, 0, NULL, NULL, 0);
 	atomic_fetch_add_explicit(&sh->ran, 1, memory_order_relaxed);
 	return NULL;
 }
@@ -55,8 +57,8 @@ static void
 gate_open(void)
 {
 	atomic_store_explicit(&sh->gate, 1, memory_order_release);
-	syscall(SYS_futex, (void *)(uintptr_t)&sh->gate, FUTEX_WAKE, INT_MAX,
-	    NULL, NULL, 0);
+	syscall(SYS_futex, (void *)(uintptr_t)&sh->gate,
+	    FUTEX_WAKE | futex_private, INT_MAX, NULL, NULL, 0);
 }
 
 int
@@ -77,10 +79,14 @@ main(int argc, char **argv)
 		errx(2, "third word is %s: gate or nothing; usage: %s",
 		    argv[3], USAGE);
 	gated = argc == 4;
-	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
-	    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-	if (sh == MAP_FAILED)
-		err(1, "mmap");
+	futex_private = processes ? 0 : FUTEX_PRIVATE_FLAG;
+	/* Ungated processes share nothing: the bare fork, one mapping less. */
+	if (gated || !processes) {
+		sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (sh == MAP_FAILED)
+			err(1, "mmap");
+	}
 	tids = calloc(n, sizeof(*tids));
 	pids = calloc(n, sizeof(*pids));
 	if (tids == NULL || pids == NULL)
@@ -99,8 +105,12 @@ main(int argc, char **argv)
 					worker(NULL);
 				_exit(0);
 			}
-			if (pids[w] < 0)
+			if (pids[w] < 0) {
+				/* Those made must not sleep at the gate. */
+				if (gated)
+					gate_open();
 				err(1, "fork");
+			}
 		} else if ((rc = pthread_create(&tids[w], NULL, worker,
 		    NULL)) != 0) {
 			errc(1, rc, "pthread_create");
@@ -119,7 +129,10 @@ main(int argc, char **argv)
 		}
 	}
 	t1 = raw_now_ns();
-	if (!processes || (gated && atomic_load(&sh->ran) != n))
+	/* Threads: those that ran; processes: those that exited 0 (and ran). */
+	if (!processes)
+		exited = atomic_load(&sh->ran);
+	else if (gated && atomic_load(&sh->ran) < exited)
 		exited = atomic_load(&sh->ran);
 	snprintf(rec.result, sizeof(rec.result), "ran=%u", exited);
 	free(tids);

@@ -95,9 +95,25 @@ test_bench_fileread(void)
 	static const char *const processes[] = { "processes",
 	    CACHE "/fileread-5x3000-seed1", NULL };
 
+	static const char *const ceiling[] = { "threads",
+	    CACHE "/fileread-5x3000-seed1", "4096", "none", NULL };
+	static const char *const bad[] = { "threads",
+	    CACHE "/fileread-5x3000-seed1", "4096", "sha1", NULL };
+	struct tvp_test_output o;
+	char v[64];
+
 	compare(tvp, TVP_BENCHDIR "/raw-fileread", threads, "raw-threads");
 	compare(tvp, TVP_BENCHDIR "/raw-fileread", processes,
 	    "raw-processes");
+	/* Read only: every byte of the five files, and no checksum. */
+	record(TVP_BENCHDIR "/raw-fileread", ceiling, &o);
+	field(o.out, "verdict", v, sizeof(v));
+	CU_ASSERT_STRING_EQUAL(v, "verified");
+	field(o.out, "result", v, sizeof(v));
+	CU_ASSERT_STRING_EQUAL(v, "read=15000");
+	CU_ASSERT_EQUAL(tvp_test_run_words(TVP_BENCHDIR "/raw-fileread", bad,
+	    NULL, &o), 2);
+	CU_ASSERT_EQUAL(tvp_test_count_lines(o.err), 1);
 	tvp_test_rm_rf(CACHE);
 }
 
@@ -140,8 +156,16 @@ test_bench_empty(void)
 	for (int m = 0; m < 2; m++) {
 		const char *const words[] = { modes[m], "3", NULL };
 
+		const char *const gated[] = { modes[m], "3", "gate", NULL };
+
 		record(TVP_BENCHDIR "/raw-empty", words, &r);
 		same_header(t.out, r.out);
+		field(r.out, "verdict", v, sizeof(v));
+		CU_ASSERT_STRING_EQUAL(v, "verified");
+		field(r.out, "result", v, sizeof(v));
+		CU_ASSERT_STRING_EQUAL(v, "ran=3");
+		/* Behind the gate, every worker still ran (and none hung). */
+		record(TVP_BENCHDIR "/raw-empty", gated, &r);
 		field(r.out, "verdict", v, sizeof(v));
 		CU_ASSERT_STRING_EQUAL(v, "verified");
 		field(r.out, "result", v, sizeof(v));
