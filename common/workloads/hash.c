@@ -30,6 +30,17 @@ struct hash_state {
 	struct tvp_pages input;  /* all blocks, private: workers only read */
 	unsigned char *data;     /* input.p */
 	const char *ref_name;    /* libmd's algorithm, or NULL if none */
+	/*
+	 * One digest context per worker, made on its first block and reused
+	 * for every block after, as anyone writing the loop would.  A new
+	 * context per block cost threads about 9 % more CPU than processes
+	 * at -j 2 (0.444 against 0.404 s of work; reused: 0.408): the rounds
+	 * run the same code either way, yet OpenSSL's per-round init, cleanse
+	 * and allocation took two to four times the samples.  Slots are
+	 * written once, by their worker (a process writes its own copy).
+	 */
+	EVP_MD_CTX **ctx;
+	unsigned nctx;
 };
 
 static const struct tvp_optdef hash_opts[] = {
@@ -126,6 +137,11 @@ hash_setup(struct tvp_run *run)
 		    st->block_size);
 	if (huge)
 		note_small_pages(run, &st->input);
+	st->nctx = tvp_workers(run);
+	if ((st->ctx = calloc(st->nctx, sizeof(*st->ctx))) == NULL) {
+		warn("hash: cannot allocate %u digest contexts", st->nctx);
+		return TVP_EXIT_FAIL;
+	}
 	/* Each block leaves its digest: the framework keeps them in order. */
 	return tvp_set_items(run, blocks, st->mdlen) == 0 ? 0 : TVP_EXIT_FAIL;
 }
@@ -155,14 +171,13 @@ hash_item(struct tvp_run *run, size_t item, unsigned worker, void *result,
     uint64_t *bytes)
 {
 	struct hash_state *st = tvp_state(run);
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	EVP_MD_CTX **ctx = &st->ctx[worker];
 	bool ok;
 
-	if (ctx == NULL)
+	if (*ctx == NULL && (*ctx = EVP_MD_CTX_new()) == NULL)
 		return tvp_worker_error(run, worker, "EVP_MD_CTX_new failed");
-	ok = chained_digest(ctx, st->md, st->data + item * st->block_size,
+	ok = chained_digest(*ctx, st->md, st->data + item * st->block_size,
 	    st->block_size, st->rounds, result);
-	EVP_MD_CTX_free(ctx);
 	if (!ok)
 		return tvp_worker_error(run, worker, "digest of block %zu "
 		    "failed", item);
@@ -266,6 +281,10 @@ hash_teardown(struct tvp_run *run)
 {
 	struct hash_state *st = tvp_state(run);
 
+	/* Threads' contexts; a worker process freed its copy by exiting. */
+	for (unsigned w = 0; st->ctx != NULL && w < st->nctx; w++)
+		EVP_MD_CTX_free(st->ctx[w]);
+	free(st->ctx);
 	EVP_MD_free(st->md);
 	tvp_pages_unmap(&st->input);
 }
