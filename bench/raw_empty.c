@@ -130,9 +130,7 @@ main(int argc, char **argv)
 	}
 	t1 = raw_now_ns();
 	/* Threads: those that ran; processes: those that exited 0 (and ran). */
-	if (!processes)
-		exited = atomic_load(&sh->ran);
-	else if (gated && atomic_load(&sh->ran) < exited)
+	if (!processes || (gated && atomic_load(&sh->ran) < exited))
 		exited = atomic_load(&sh->ran);
 	snprintf(rec.result, sizeof(rec.result), "ran=%u", exited);
 	free(tids);

@@ -95,10 +95,10 @@ test_bench_fileread(void)
 	static const char *const processes[] = { "processes",
 	    CACHE "/fileread-5x3000-seed1", NULL };
 
-	static const char *const ceiling[] = { "threads",
-	    CACHE "/fileread-5x3000-seed1", "4096", "none", NULL };
-	static const char *const bad[] = { "threads",
-	    CACHE "/fileread-5x3000-seed1", "4096", "sha1", NULL };
+	static const char dataset[] = CACHE "/fileread-5x3000-seed1";
+	const char *const ceiling[] = { "threads", dataset, "4096", "none",
+	    NULL };
+	const char *const bad[] = { "threads", dataset, "4096", "sha1", NULL };
 	struct tvp_test_output o;
 	char v[64];
 

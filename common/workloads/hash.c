@@ -138,6 +138,7 @@ hash_setup(struct tvp_run *run)
 	if (huge)
 		note_small_pages(run, &st->input);
 	st->nctx = tvp_workers(run);
+	/* NOLINTNEXTLINE(bugprone-sizeof-expression): an array of pointers */
 	if ((st->ctx = calloc(st->nctx, sizeof(*st->ctx))) == NULL) {
 		warn("hash: cannot allocate %u digest contexts", st->nctx);
 		return TVP_EXIT_FAIL;
