@@ -214,24 +214,6 @@ test_fileread_options(void)
 	CU_ASSERT_NOT_EQUAL(stat("/tmp/tvp-badinput-never-made", &sb), 0);
 }
 
-/* Entries of dir whose names start with prefix ("" for all but . ..). */
-static int
-count_entries(const char *dir, const char *prefix)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
-		    strncmp(e->d_name, prefix, strlen(prefix)) == 0)
-			n++;
-	closedir(d);
-	return n;
-}
-
 static void
 write_file(const char *dir, const char *name, size_t size, mode_t mode)
 {
@@ -486,7 +468,7 @@ test_dataset_write_fails(void)
 	snprintf(msg, sizeof(msg), "cannot write the dataset in %s: "
 	    "data/f0000000.bin: File too large", dir);
 	tvp_test_expect(prog(), words, &small, 1, msg, 2);
-	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 	tvp_test_rm_rf(dir);
 }
 
@@ -566,7 +548,7 @@ test_manifest_atomic(void)
 	CU_ASSERT_PTR_NOT_NULL(fgets(old, sizeof(old), fp));
 	fclose(fp);
 	CU_ASSERT_STRING_EQUAL(old, "old\n");
-	CU_ASSERT_EQUAL(count_entries(fs, ""), 1);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(fs, ""), 1);
 	unmount(fs);
 	tvp_test_rm_rf(dir);
 }
@@ -674,7 +656,7 @@ test_manifest_inside_dir(void)
 	CU_ASSERT_FATAL(symlink(dir, link) == 0);
 	snprintf(manifest, sizeof(manifest), "%s/sub/m", link);
 	tvp_test_expect(prog(), words, NULL, 2, "is inside --dir", 1);
-	CU_ASSERT_EQUAL(count_entries(dir, ""), 2);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 2);
 	unlink(link);
 	tvp_test_rm_rf(dir);
 }
@@ -694,14 +676,14 @@ test_dataset_full_fs(void)
 	if (mount_tmpfs(dir, 0, "size=64k")) {
 		tvp_test_expect(prog(), big, NULL, 2, "(--files 4 x --file-size 65536) "
 		    "needs 270528 bytes (264.2 KiB), but", 1);
-		CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+		CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 		unmount(dir);
 	}
 	strlcpy(dir, "/tmp/tvp-badinput-XXXXXX", sizeof(dir));
 	/* Room enough, but 6 inodes: the 4th data file cannot be made. */
 	if (mount_tmpfs(dir, 0, "size=1m,nr_inodes=6")) {
 		tvp_test_expect(prog(), many, NULL, 1, "No space left on device", 2);
-		CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+		CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 		unmount(dir);
 	}
 }
@@ -722,7 +704,7 @@ test_dataset_space_margin(void)
 		return;
 	tvp_test_expect(prog(), words, NULL, 2, "needs 66071504 bytes (63.0 "
 	    "MiB), but", 1);
-	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 	unmount(dir);
 }
 
@@ -769,7 +751,7 @@ test_dataset_readonly_fs(void)
 	snprintf(msg, sizeof(msg), "cannot create cache directory %s: "
 	    "Read-only file system", cache);
 	tvp_test_expect(prog(), words, NULL, 1, msg, 1);
-	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 	unmount(dir);
 }
 
@@ -795,7 +777,7 @@ test_dataset_interrupted(void)
 	/* cppcheck-suppress unreachableCode ; SIGINT is blocked: it pends */
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec),
 	    TVP_EXIT_SIGNAL(SIGINT));
-	CU_ASSERT_EQUAL(count_entries(dir, ""), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 	/* The run took the signal: none is left pending. */
 	sigemptyset(&intr);
 	sigaddset(&intr, SIGINT);
@@ -804,8 +786,8 @@ test_dataset_interrupted(void)
 	/* Uninterrupted, the same run makes it. */
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
 	CU_ASSERT((rec.verdict == TVP_VERDICT_VERIFIED));
-	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
-	CU_ASSERT_EQUAL(count_entries(dir, "fileread-"), 1);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ".tmp-"), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, "fileread-"), 1);
 	tvp_test_rm_rf(dir);
 }
 
@@ -885,11 +867,11 @@ test_stale_temporaries(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
 	kill_while_generating(dir);
-	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 1);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ".tmp-"), 1);
 	snprintf(args, sizeof(args), "--cache-dir %s --files 3 --file-size "
 	    "100", dir);
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
-	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ".tmp-"), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(rec.note, "removed 1 stale temporary "
 	    "director"));
 
@@ -920,14 +902,14 @@ test_stale_temporaries(void)
 	CU_ASSERT_EQUAL_FATAL(tvp_test_run_init(&run, "fileread", 2, args), 0);
 	CU_ASSERT_EQUAL(tvp_execute(&run, &rec), 0);
 	tvp_run_free(&run);
-	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 1);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ".tmp-"), 1);
 	CU_ASSERT_PTR_NULL(strstr(rec.note, "stale"));
 	/* Its owner gone, the next run removes it. */
 	close(go[1]);
 	CU_ASSERT_EQUAL(waitpid(owner, NULL, 0), owner);
 	close(ready[0]);
 	CU_ASSERT_EQUAL(tvp_test_execute("fileread", 2, args, &rec), 0);
-	CU_ASSERT_EQUAL(count_entries(dir, ".tmp-"), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ".tmp-"), 0);
 	tvp_test_rm_rf(dir);
 }
 

@@ -11,7 +11,6 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -260,22 +259,6 @@ expect_interrupted(const char *what, int status, int sig, const char *err,
 		    WEXITSTATUS(status), err, 128 + sig, msg);
 }
 
-/* Entries in dir other than . and .. */
-static int
-entries(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	int n = 0;
-
-	if (d == NULL)
-		return -1;
-	while ((e = readdir(d)) != NULL)
-		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-	closedir(d);
-	return n;
-}
-
 /*
  * Ctrl-C during dataset generation: the dataset is removed and the
  * program exits 130.  The signal must be taken, or it kills the program
@@ -295,7 +278,7 @@ test_signal_while_generating(void)
 	status = run_hooked("fileread", 2, args, err, sizeof(err));
 	expect_interrupted("generation", status, SIGINT, err,
 	    "interrupted by SIGINT while generating the dataset");
-	CU_ASSERT_EQUAL(entries(dir), 0);
+	CU_ASSERT_EQUAL(tvp_test_count_entries(dir, ""), 0);
 	tvp_test_rm_rf(dir);
 }
 

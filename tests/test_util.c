@@ -599,6 +599,23 @@ tvp_test_metric(const struct tvp_record *rec, const char *name)
 	return -1;
 }
 
+int
+tvp_test_count_entries(const char *dir, const char *prefix)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (d == NULL)
+		return -1;
+	while ((e = readdir(d)) != NULL)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strncmp(e->d_name, prefix, strlen(prefix)) == 0)
+			n++;
+	closedir(d);
+	return n;
+}
+
 size_t
 tvp_test_count_lines(const char *s)
 {

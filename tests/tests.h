@@ -167,6 +167,9 @@ void tvp_test_rm_rf(const char *path);
 /* How many lines s holds. */
 size_t tvp_test_count_lines(const char *s);
 
+/* Entries of dir whose names start with prefix ("" for all but . ..). */
+int tvp_test_count_entries(const char *dir, const char *prefix);
+
 /*
  * Run path with words after setup s (may be NULL) and check: exit status
  * `want`, stderr holding `msg`, and (lines > 0) exactly that many lines
